@@ -1,0 +1,37 @@
+# Quick start: `make interview` runs an interview, `make test` runs the tests.
+# Each target sets up .venv on first use; nothing else is needed on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: interview test test-fast lint format simulate clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+interview: $(STAMP)
+	$(BIN)/sophia interview
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not integration"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+simulate: $(STAMP)
+	@for f in evals/candidates/*.yaml; do $(BIN)/sophia simulate $$f; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,56 @@
+"""Rich output shared by the CLI's commands: reports and progress lines."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from graph.state import FinalReport
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+PHASE_TITLES = {
+    "introduction": "Introduction",
+    "foundation": "Foundation",
+    "problem_solving": "Problem solving",
+    "system_design": "System design",
+    "soft_skills": "Soft skills",
+    "wrap_up": "Wrap-up",
+}
+
+
+def report_table(report: FinalReport) -> Table:
+    """The report's headline figures as a table."""
+    table = Table(title=f"Report: {report.candidate_name or report.candidate_id}", show_lines=False)
+    table.add_column("")
+    table.add_column("")
+    table.add_row("Level", report.level)
+    table.add_row("Overall", f"{report.overall:.1f} / 100")
+    table.add_row("Recommendation", report.recommendation.replace("_", " "))
+    for criterion, score in report.scores.items():
+        table.add_row(criterion.replace("_", " ").capitalize(), f"{score:.2f} / 5")
+    return table
+
+
+def print_report(report: FinalReport) -> None:
+    """The report for a person at a terminal: figures, strengths, coaching, flags."""
+    console.print(report_table(report))
+    if report.strengths:
+        console.print("[bold green]Strengths[/]")
+        for s in report.strengths:
+            console.print(f"  + {s}")
+    if report.improvements:
+        console.print("[bold yellow]To improve[/]")
+        for s in report.improvements:
+            console.print(f"  - {s}")
+    if report.coaching:
+        console.print("[bold]Coaching[/]")
+        for item in report.coaching:
+            console.print(f"  [bold]{item.area}[/]: {item.suggestion}")
+            for r in item.resources:
+                console.print(f"    • {r.title}: {r.url}")
+    if report.flags:
+        console.print("[bold red]For the reviewer[/]")
+        for f in report.flags:
+            console.print(f"  ! {f}")

@@ -1,0 +1,141 @@
+"""`sophia interview`: a live interview in the terminal, saved after every answer.
+
+Sophia's lines stream as the graph produces them; a progress line shows the phase. When stdin
+is not a terminal, each line is one answer; at the end of input the interview is saved and the
+command says how to resume it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from langchain_core.messages import AIMessage, AIMessageChunk
+from langgraph.types import Command
+
+from cli.console import PHASE_TITLES, console, err_console, print_report
+from cli.storage import data_dir, open_persistence
+from graph.builder import build_graph
+from graph.config import Context
+from graph.store import load_report
+
+SPOKEN_BY_SOPHIA = {"interviewer", "report"}
+
+
+def stdin_lines() -> Iterator[str]:
+    """Lines of stdin as text; bytes that are not UTF-8 become U+FFFD instead of an error."""
+    for raw in sys.stdin.buffer:
+        yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+class AnswerSource:
+    """Where answers come from: the keyboard, or one line each from piped input."""
+
+    def __init__(self) -> None:
+        self.interactive = sys.stdin.isatty()
+        self._lines = None if self.interactive else stdin_lines()
+
+    def next_answer(self) -> str | None:
+        """The next non-empty answer, or None when input has ended."""
+        while True:
+            try:
+                if self._lines is None:
+                    text = console.input("[bold cyan]You:[/] ")
+                else:
+                    text = next(self._lines)
+            except (EOFError, StopIteration, KeyboardInterrupt):
+                return None
+            if text.strip():
+                return text
+            if self.interactive:
+                err_console.print(
+                    "[yellow]An empty answer can't be graded. Type your answer (or 'skip'), "
+                    "or press Ctrl-D to save and stop.[/]"
+                )
+            else:
+                err_console.print("[dim]Skipped an empty input line.[/]")
+
+
+def progress_line(payload: dict[str, Any], asked: int) -> str:
+    """Where the interview is, e.g. `Foundation · question 3 · follow-up`."""
+    phase = PHASE_TITLES.get(payload.get("phase", ""), payload.get("phase", ""))
+    kind = {"follow_up": " · follow-up", "closing": " · last question"}.get(payload["kind"], "")
+    return f"[dim]{phase} · question {asked}{kind}[/]"
+
+
+async def run_terminal_interview(
+    thread_id: str, context: Context, candidate: dict[str, Any]
+) -> int:
+    """Start or resume the interview `thread_id`; returns the process exit status."""
+    answers = AnswerSource()
+    async with open_persistence() as (saver, store):
+        graph = build_graph().compile(checkpointer=saver, store=store)
+        config = {"configurable": {"thread_id": thread_id}}
+        snapshot = await graph.aget_state(config)
+        pending = [i.value for task in snapshot.tasks for i in task.interrupts]
+        if snapshot.values and not pending and not snapshot.next:
+            console.print(f"Interview '{thread_id}' has finished.")
+            console.print(f"See its report with: sophia report {thread_id}")
+            return 0
+        run_input: Any
+        if pending:
+            console.print(f"[bold]Resuming interview '{thread_id}'.[/]")
+            console.print(f"[bold magenta]Sophia:[/] {pending[0]['message']}")
+            answer = answers.next_answer()
+            if answer is None:
+                return _saved(thread_id)
+            run_input = Command(resume=_resume_value(answer))
+        else:
+            console.print(f"[dim]Interview '{thread_id}' (saved in {data_dir()}).[/]")
+            run_input = {"candidate": candidate}
+        asked = len(snapshot.values.get("turns", [])) + (1 if pending else 0)
+        while True:
+            payload = await _stream_turn(graph, run_input, config, context)
+            if payload is None:
+                break
+            asked += 1
+            console.print(progress_line(payload, asked))
+            answer = answers.next_answer()
+            if answer is None:
+                return _saved(thread_id)
+            run_input = Command(resume=_resume_value(answer))
+        report = await load_report(store, thread_id)
+    if report is not None:
+        console.rule("Your report")
+        print_report(report)
+        console.print(f"[dim]Full report: sophia report {thread_id} --markdown report.md[/]")
+    return 0
+
+
+def _resume_value(answer: str) -> str:
+    return "" if answer.strip().lower() == "skip" else answer
+
+
+def _saved(thread_id: str) -> int:
+    console.print()
+    console.print(f"[bold]Interview saved.[/] Resume with: sophia interview --thread {thread_id}")
+    return 0
+
+
+async def _stream_turn(graph: Any, run_input: Any, config: dict, context: Context) -> dict | None:
+    """Run until the next question, printing Sophia's words as they stream; its payload."""
+    payload: dict | None = None
+    speaking = False
+    async for mode, chunk in graph.astream(
+        run_input, config, context=context, stream_mode=["messages", "updates"]
+    ):
+        if mode == "messages":
+            message, meta = chunk
+            if meta.get("langgraph_node") not in SPOKEN_BY_SOPHIA:
+                continue
+            if isinstance(message, AIMessageChunk | AIMessage) and message.content:
+                if not speaking:
+                    console.print("[bold magenta]Sophia:[/] ", end="")
+                    speaking = True
+                console.print(str(message.content), end="")
+        elif mode == "updates" and "__interrupt__" in chunk:
+            payload = chunk["__interrupt__"][0].value
+    if speaking:
+        console.print()
+    return payload

@@ -1,0 +1,177 @@
+"""`sophia`: practise an interview, simulate one against a test candidate, read a report."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cli.console import console, err_console, print_report, report_table
+from graph.config import Context, default_model
+from graph.errors import SophiaError, UnknownThreadError
+from graph.report_markdown import render_markdown
+from graph.state import FinalReport
+
+app = typer.Typer(
+    name="sophia",
+    help="Sophia, an AI technical interviewer built on LangGraph.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+_debug = {"on": False}
+
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        help="provider:model (e.g. openai:gpt-4o-mini) or 'rubric'. Default: rubric unless "
+        "OPENAI_API_KEY is set.",
+    ),
+]
+JsonOption = Annotated[Path | None, typer.Option("--json", help="Write the report as JSON here.")]
+MarkdownOption = Annotated[
+    Path | None, typer.Option("--markdown", help="Write the report as Markdown here.")
+]
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    """Sophia interviews candidates phase by phase and writes a coaching report."""
+    _debug["on"] = debug
+
+
+def _run(coro: Any) -> Any:
+    """Run a coroutine; user-facing errors become one line and exit status 2."""
+    try:
+        return asyncio.run(coro)
+    except SophiaError as exc:
+        if _debug["on"]:
+            raise
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        raise typer.Exit(130) from None
+
+
+def _context(model: str | None, **settings: Any) -> Context:
+    return Context(model=model or default_model(), **settings)
+
+
+def _write_outputs(report: FinalReport, json_path: Path | None, md_path: Path | None) -> None:
+    if json_path:
+        json_path.write_text(json.dumps(report.model_dump(mode="json"), indent=2) + "\n")
+        console.print(f"[dim]JSON report written to {json_path}[/]")
+    if md_path:
+        md_path.write_text(render_markdown(report))
+        console.print(f"[dim]Markdown report written to {md_path}[/]")
+
+
+@app.command()
+def interview(
+    thread: Annotated[
+        str | None,
+        typer.Option(
+            "--thread", help="Interview id: a new one starts under it, a saved one resumes."
+        ),
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Your name (asked if not given).")] = None,
+    years: Annotated[
+        float | None, typer.Option(help="Years of experience (asked if not given).")
+    ] = None,
+    model: ModelOption = None,
+    role: Annotated[str, typer.Option(help="Role pack id.")] = "backend_python",
+    level: Annotated[str, typer.Option(help="Start level: auto, junior, mid or senior.")] = "auto",
+    max_follow_ups: Annotated[int, typer.Option(help="Probes per question, at most.")] = 1,
+    questions_per_phase: Annotated[
+        int, typer.Option(help="Main questions per phase; 0 uses the role pack's.")
+    ] = 0,
+) -> None:
+    """Practise a live interview in the terminal; it is saved after every answer."""
+    from cli.interview_session import run_terminal_interview
+
+    if level not in ("auto", "junior", "mid", "senior"):
+        err_console.print(
+            f"[bold red]error:[/] --level must be auto, junior, mid or senior, not '{level}'"
+        )
+        raise typer.Exit(2)
+    thread = thread or f"interview-{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:4]}"
+    if sys.stdin.isatty():
+        name = name or typer.prompt("Your name", default="Candidate")
+        if years is None:
+            years = typer.prompt("Years of experience", default=3.0, type=float)
+    candidate = {"name": name or "Candidate", "years_experience": 3.0 if years is None else years}
+    context = _context(
+        model,
+        role=role,
+        start_level=level,
+        max_follow_ups=max_follow_ups,
+        questions_per_phase=questions_per_phase,
+    )
+    raise typer.Exit(_run(run_terminal_interview(thread, context, candidate)))
+
+
+@app.command()
+def simulate(
+    candidate_file: Annotated[Path, typer.Argument(help="A test-candidate YAML file.")],
+    json_path: JsonOption = None,
+    md_path: MarkdownOption = None,
+    model: ModelOption = None,
+    transcript: Annotated[bool, typer.Option(help="Print the whole conversation.")] = False,
+) -> None:
+    """Run a whole interview against a scripted test candidate and print the report."""
+    from evals.candidate import load_candidate
+    from evals.runner import run_interview
+
+    async def go() -> tuple[FinalReport, float]:
+        candidate = load_candidate(candidate_file)
+        started = time.perf_counter()
+        report, _ = await run_interview(candidate, _context(model))
+        return report, time.perf_counter() - started
+
+    report, seconds = _run(go())
+    if transcript:
+        console.print(render_markdown(report))
+    console.print(report_table(report))
+    console.print(
+        f"[dim]{sum(len(p.questions) for p in report.phases)} questions in {seconds:.2f}s[/]"
+    )
+    _write_outputs(report, json_path, md_path)
+
+
+@app.command()
+def report(
+    thread: Annotated[str, typer.Argument(help="The interview's thread id.")],
+    json_path: JsonOption = None,
+    md_path: MarkdownOption = None,
+) -> None:
+    """Show (and optionally export) the report of a finished interview."""
+    from cli.storage import open_persistence
+    from graph.store import load_report
+
+    async def go() -> FinalReport:
+        async with open_persistence() as (_, store):
+            found = await load_report(store, thread)
+        if found is None:
+            raise UnknownThreadError(
+                f"no finished interview '{thread}' (an unfinished one resumes with "
+                f"sophia interview --thread {thread})"
+            )
+        return found
+
+    found = _run(go())
+    print_report(found)
+    _write_outputs(found, json_path, md_path)
+
+
+if __name__ == "__main__":
+    app()

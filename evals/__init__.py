@@ -1,0 +1,1 @@
+"""Offline evaluation: test candidates, simulated candidates, the interview runner."""

@@ -1,0 +1,1 @@
+"""Sophia's LangGraph graph: state, configuration, builder and the compiled interview."""

@@ -1,0 +1,108 @@
+"""The interview as a graph: read top to bottom, it is the flow chart.
+
+START -> load_profile -> introduction -> interviewer -> await_answer
+await_answer -> grader | difficulty | follow_up      (in parallel, on every answer)
+follow_up -> route_after_answer:
+    interviewer        a probe is pending (the answer missed key points)
+    <same phase>       the phase has questions left
+    <next phase>       foundation -> problem_solving -> system_design -> soft_skills -> wrap_up
+    report             after the wrap-up's closing answer              -> END
+every phase node -> interviewer
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langgraph.graph import END, START, StateGraph
+
+from graph.config import Context
+from graph.state import PHASES, InputState, OutputState, Phase, State
+from nodes.await_answer import await_answer
+from nodes.difficulty import difficulty
+from nodes.follow_up import follow_up
+from nodes.foundation import foundation
+from nodes.grader import grader
+from nodes.interviewer import interviewer
+from nodes.introduction import introduction
+from nodes.load_profile import load_profile
+from nodes.problem_solving import problem_solving
+from nodes.report import report
+from nodes.soft_skills import soft_skills
+from nodes.system_design import system_design
+from nodes.wrap_up import wrap_up
+
+PHASE_NODES = {
+    "introduction": introduction,
+    "foundation": foundation,
+    "problem_solving": problem_solving,
+    "system_design": system_design,
+    "soft_skills": soft_skills,
+    "wrap_up": wrap_up,
+}
+
+
+def next_phase(phase: Phase) -> Phase:
+    """The phase after `phase` (wrap-up is last)."""
+    return PHASES[min(PHASES.index(phase) + 1, len(PHASES) - 1)]
+
+
+def route_after_answer(
+    state: State,
+) -> Literal[
+    "interviewer",
+    "introduction",
+    "foundation",
+    "problem_solving",
+    "system_design",
+    "soft_skills",
+    "wrap_up",
+    "report",
+]:
+    """Where the interview goes after an answer has been assessed (state only, no model)."""
+    current = state["current"]
+    if current["kind"] == "closing":
+        return "report"
+    if state.get("probe"):
+        return "interviewer"
+    if state.get("phase_questions", 0) < state.get("phase_budget", 1):
+        return current["phase"]
+    return next_phase(current["phase"])
+
+
+async def route(state: State) -> dict:
+    """Join the three assessments; `route_after_answer` then picks the next step."""
+    return {}
+
+
+def build_graph() -> StateGraph:
+    """The interview graph, uncompiled (callers choose checkpointer and store)."""
+    builder = StateGraph(
+        State, context_schema=Context, input_schema=InputState, output_schema=OutputState
+    )
+
+    builder.add_node("load_profile", load_profile)
+    for name, node in PHASE_NODES.items():
+        builder.add_node(name, node)
+    builder.add_node("interviewer", interviewer)
+    builder.add_node("await_answer", await_answer)
+    builder.add_node("grader", grader)
+    builder.add_node("difficulty", difficulty)
+    builder.add_node("follow_up", follow_up)
+    builder.add_node("route", route)
+    builder.add_node("report", report)
+
+    builder.add_edge(START, "load_profile")
+    builder.add_edge("load_profile", "introduction")
+    for name in PHASE_NODES:
+        builder.add_edge(name, "interviewer")
+    builder.add_edge("interviewer", "await_answer")
+    # The three assessments read only the latest answer, so they run in parallel: a turn's
+    # critical path is one assessment plus the interviewer. `route` waits for all three.
+    builder.add_edge("await_answer", "grader")
+    builder.add_edge("await_answer", "difficulty")
+    builder.add_edge("await_answer", "follow_up")
+    builder.add_edge(["grader", "difficulty", "follow_up"], "route")
+    builder.add_conditional_edges("route", route_after_answer)
+    builder.add_edge("report", END)
+    return builder

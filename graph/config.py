@@ -1,0 +1,60 @@
+"""Runtime context: the settings a user tunes per assistant (Studio shows them as a form)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Literal
+
+RUBRIC_MODEL = "rubric"
+DEFAULT_LLM_MODEL = "openai:gpt-4o-mini"
+DEFAULT_ROLE = "backend_python"
+
+
+def default_model() -> str:
+    """`openai:gpt-4o-mini` when an OpenAI key is set, else the offline rubric brain."""
+    return DEFAULT_LLM_MODEL if os.environ.get("OPENAI_API_KEY") else RUBRIC_MODEL
+
+
+@dataclass(kw_only=True)
+class Context:
+    """How Sophia runs an interview."""
+
+    model: str = field(
+        default_factory=default_model,
+        metadata={
+            "description": "Chat model as provider:model (e.g. openai:gpt-4o-mini), or "
+            "'rubric' for the deterministic offline brain."
+        },
+    )
+    role: str = field(
+        default=DEFAULT_ROLE,
+        metadata={"description": "Role pack id: a folder under prompts/roles/."},
+    )
+    start_level: Literal["auto", "junior", "mid", "senior"] = field(
+        default="auto",
+        metadata={
+            "description": "Level of the first questions; 'auto' derives it from the "
+            "candidate's years of experience."
+        },
+    )
+    questions_per_phase: int = field(
+        default=0,
+        metadata={
+            "description": "Main questions per phase (introduction and wrap-up always ask "
+            "one); 0 uses the role pack's budgets."
+        },
+    )
+    max_follow_ups: int = field(
+        default=1,
+        metadata={"description": "At most this many follow-up probes per question (0-3)."},
+    )
+    temperature: float = field(
+        default=0.2,
+        metadata={"description": "Sampling temperature for the LLM brain."},
+    )
+
+    def __post_init__(self) -> None:
+        # Studio and the API can send anything: clamp rather than fail mid-interview.
+        self.max_follow_ups = max(0, min(3, int(self.max_follow_ups)))
+        self.questions_per_phase = max(0, min(10, int(self.questions_per_phase)))

@@ -1,0 +1,60 @@
+"""What a node knows about the interview it runs in: settings, role pack, Store and thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from langgraph.runtime import Runtime
+from langgraph.store.base import BaseStore
+
+from graph.config import Context
+from graph.scoring import LEVEL_VALUE, Level, level_for_ability, level_for_years
+from graph.state import AnswerEvaluation, LevelAssessment, State, Turn
+from graph.store import load_evaluation, load_level, require_store
+from rubric.role_pack import RolePack, load_role_pack
+
+
+@dataclass(frozen=True)
+class Session:
+    """One interview as nodes see it."""
+
+    context: Context
+    pack: RolePack
+    store: BaseStore
+    thread_id: str
+
+    @classmethod
+    def from_runtime(cls, runtime: Runtime[Context]) -> Session:
+        """Build the session from a node's runtime."""
+        context = runtime.context if isinstance(runtime.context, Context) else Context()
+        info = runtime.execution_info
+        thread_id = (info.thread_id if info else None) or "default"
+        return cls(
+            context=context,
+            pack=load_role_pack(context.role),
+            store=require_store(runtime.store),
+            thread_id=thread_id,
+        )
+
+    def start_assessment(self, state: State) -> LevelAssessment:
+        """The level before any answer: the configured start level, else years of experience."""
+        if self.context.start_level != "auto":
+            level: Level = self.context.start_level
+        else:
+            level = level_for_years(float(state.get("profile", {}).get("years_experience", 3)))
+        ability = LEVEL_VALUE[level]
+        return LevelAssessment(
+            level=level,
+            ability=ability,
+            prior=ability,
+            next_difficulty=level_for_ability(ability),
+            evidence=[f"Start level {level} ({self.context.start_level} setting)."],
+        )
+
+    async def assessment(self, state: State) -> LevelAssessment:
+        """The latest level assessment, or the starting one."""
+        return await load_level(self.store, self.thread_id) or self.start_assessment(state)
+
+    async def evaluation_of(self, turn: Turn) -> AnswerEvaluation | None:
+        """The grader's evaluation written for a turn, if there is one."""
+        return await load_evaluation(self.store, self.thread_id, turn["turn"], turn["question_id"])

@@ -1,0 +1,1 @@
+"""The interview's nodes: one module per phase, agent and step."""

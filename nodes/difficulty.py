@@ -1,0 +1,108 @@
+"""The difficulty agent: the candidate's level, and how hard the next question should be.
+
+The level is an ability estimate on a junior(0)-mid(1)-senior(2) axis: a prior from experience
+(or the start_level setting) averaged with what each technical answer implies. A strong answer
+to a question implies a level above the question's; a weak one, below. The estimate is kept in
+the Store: the candidate does not see it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from langgraph.runtime import Runtime
+
+from graph.config import Context
+from graph.llm import require_rubric
+from graph.scoring import LEVEL_VALUE, level_for_ability
+from graph.session import Session
+from graph.state import LevelAssessment, State, answers_for
+from graph.store import save_level
+from rubric.analysis import analyse_answer
+from rubric.role_pack import Question, TopicBank
+
+# How much the prior counts, in answers' worth of evidence.
+PRIOR_WEIGHT = 1.0
+# Quality (1-5) at which an answer implies exactly the question's level, and how far one point
+# of quality moves the implied level.
+LEVEL_QUALITY = 3.5
+LEVEL_PER_QUALITY_POINT = 0.8
+# Implied levels may overshoot the axis a little, so one strong answer can outweigh a weak one.
+IMPLIED_RANGE = (-0.5, 2.5)
+
+
+@dataclass(frozen=True)
+class LevelInput:
+    """The latest answers to a question and the assessment so far."""
+
+    question: Question
+    bank: TopicBank
+    answers: list[str]
+    previous: LevelAssessment
+
+
+class DifficultyBrain(Protocol):
+    """Updates the level assessment from an answer."""
+
+    async def assess(self, item: LevelInput) -> LevelAssessment:
+        """The new assessment."""
+        ...
+
+
+def implied_ability(difficulty_value: float, quality: float) -> float:
+    """The ability an answer of `quality` (1-5) to a question of that difficulty implies."""
+    implied = difficulty_value + (quality - LEVEL_QUALITY) * LEVEL_PER_QUALITY_POINT
+    return max(IMPLIED_RANGE[0], min(IMPLIED_RANGE[1], implied))
+
+
+class RubricDifficulty:
+    """Averages the prior with the ability each technical answer implies."""
+
+    async def assess(self, item: LevelInput) -> LevelAssessment:
+        observations = dict(item.previous.observations)
+        evidence = list(item.previous.evidence)
+        if "technical_knowledge" in item.question.criteria:
+            analysis = analyse_answer(item.question, item.bank, item.answers)
+            implied = implied_ability(LEVEL_VALUE[item.question.difficulty], analysis.quality)
+            observations[item.question.id] = round(implied, 3)
+            evidence.append(
+                f"{item.question.id}: quality {analysis.quality:.1f} on a "
+                f"{item.question.difficulty} question implies {implied:.2f}"
+            )
+        prior = item.previous.prior
+        ability = (PRIOR_WEIGHT * prior + sum(observations.values())) / (
+            PRIOR_WEIGHT + len(observations)
+        )
+        level = level_for_ability(ability)
+        return LevelAssessment(
+            level=level,
+            ability=round(ability, 3),
+            prior=prior,
+            next_difficulty=level,
+            observations=observations,
+            evidence=evidence[-20:],
+        )
+
+
+def difficulty_brain(context: Context) -> DifficultyBrain:
+    """The difficulty brain for the configured model."""
+    require_rubric(context.model)
+    return RubricDifficulty()
+
+
+async def difficulty(state: State, runtime: Runtime[Context]) -> dict:
+    """Update the level estimate from the latest answer (kept in the Store)."""
+    session = Session.from_runtime(runtime)
+    turn = state["turns"][-1]
+    question = session.pack.question(turn["question_id"])
+    assessment = await difficulty_brain(session.context).assess(
+        LevelInput(
+            question=question,
+            bank=session.pack.topic_of(question.id),
+            answers=answers_for(state["turns"], question.id),
+            previous=await session.assessment(state),
+        )
+    )
+    await save_level(session.store, session.thread_id, assessment)
+    return {}

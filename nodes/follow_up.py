@@ -1,0 +1,107 @@
+"""The follow-up agent: does the last answer need a probe, and which one?
+
+A thin answer (it missed a good share of the rubric's key points) gets a probe aimed at a
+missed point, at most `max_follow_ups` per question. Complete answers, empty answers and honest
+"I don't know"s move on: probing those wastes the candidate's time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from langgraph.runtime import Runtime
+
+from graph.config import Context
+from graph.llm import require_rubric
+from graph.session import Session
+from graph.state import FollowUpDecision, Probe, State, answers_for
+from rubric.analysis import analyse_answer
+from rubric.role_pack import Question, TopicBank
+
+# An answer covering less than this share of its rubric is thin enough to probe.
+THIN_COVERAGE = 0.5
+NO_PROBE_SIGNALS = frozenset({"empty", "dont_know"})
+
+
+@dataclass(frozen=True)
+class FollowUpInput:
+    """The question, its answers so far and the probes already asked."""
+
+    question: Question
+    bank: TopicBank
+    answers: list[str]
+    probes_asked: list[str]
+    follow_ups_left: int
+    closing: bool
+
+
+class FollowUpBrain(Protocol):
+    """Decides whether to probe the last answer."""
+
+    async def decide(self, item: FollowUpInput) -> FollowUpDecision:
+        """The decision, with the probe when there is one."""
+        ...
+
+
+class RubricFollowUp:
+    """Probes the first missed key point that has a rubric probe not yet asked."""
+
+    async def decide(self, item: FollowUpInput) -> FollowUpDecision:
+        if item.closing or item.follow_ups_left <= 0:
+            return FollowUpDecision(needs_follow_up=False, reason="no follow-ups left")
+        analysis = analyse_answer(item.question, item.bank, item.answers)
+        if NO_PROBE_SIGNALS & set(analysis.signals):
+            return FollowUpDecision(
+                needs_follow_up=False, reason=f"answer was {', '.join(analysis.signals)}"
+            )
+        if analysis.coverage >= THIN_COVERAGE:
+            return FollowUpDecision(
+                needs_follow_up=False, reason=f"coverage {analysis.coverage:.2f} is complete"
+            )
+        missed = {kp.id for kp in analysis.missed}
+        for probe in item.question.probes:
+            if probe.text in item.probes_asked or not set(probe.targets) & missed:
+                continue
+            return FollowUpDecision(
+                needs_follow_up=True,
+                probe=probe.text,
+                targets=[t for t in probe.targets if t in missed],
+                hint=probe.hint,
+                reason=f"coverage {analysis.coverage:.2f}; missed {', '.join(sorted(missed))}",
+            )
+        return FollowUpDecision(needs_follow_up=False, reason="no unasked probe fits")
+
+
+def follow_up_brain(context: Context) -> FollowUpBrain:
+    """The follow-up brain for the configured model."""
+    require_rubric(context.model)
+    return RubricFollowUp()
+
+
+async def follow_up(state: State, runtime: Runtime[Context]) -> dict:
+    """Decide on a probe for the latest answer; a probe goes to state for the interviewer."""
+    session = Session.from_runtime(runtime)
+    turn = state["turns"][-1]
+    question = session.pack.question(turn["question_id"])
+    turns = state["turns"]
+    decision = await follow_up_brain(session.context).decide(
+        FollowUpInput(
+            question=question,
+            bank=session.pack.topic_of(question.id),
+            answers=answers_for(turns, question.id),
+            probes_asked=[
+                t["question"]
+                for t in turns
+                if t["question_id"] == question.id and t["kind"] == "follow_up"
+            ],
+            follow_ups_left=session.context.max_follow_ups - state.get("follow_ups", 0),
+            closing=turn["kind"] == "closing",
+        )
+    )
+    probe: Probe | None = None
+    if decision.needs_follow_up and decision.probe:
+        probe = {"text": decision.probe, "targets": decision.targets}
+        if decision.hint:
+            probe["hint"] = decision.hint
+    return {"probe": probe}

@@ -1,0 +1,192 @@
+"""The role pack: phases, topics and the question bank, validated on load.
+
+A bad pack fails when it is loaded, naming the file, the field and what was expected, never in
+the middle of an interview.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from graph.errors import RolePackError
+from graph.scoring import Criterion, Level
+from graph.state import Phase, Topic
+
+ROLES_DIR = Path(__file__).resolve().parent.parent / "prompts" / "roles"
+
+Phrase = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class KeyPoint(_Strict):
+    """An idea a good answer contains, at the level a candidate is expected to make it."""
+
+    id: str
+    level: Level
+    label: str
+    phrases: list[Phrase] = Field(min_length=1)
+
+
+class RedFlag(_Strict):
+    """A misconception; saying it costs technical credit."""
+
+    label: str
+    phrases: list[Phrase] = Field(min_length=1)
+
+
+class Probe(_Strict):
+    """A follow-up question about key points an answer missed."""
+
+    targets: list[str] = Field(min_length=1)
+    text: str
+    hint: str | None = None
+
+
+class Question(_Strict):
+    """A question with its rubric."""
+
+    id: str
+    difficulty: Level
+    text: str
+    criteria: list[Criterion] = Field(min_length=1)
+    weight: float = Field(default=1.0, gt=0)
+    key_points: list[KeyPoint] = Field(min_length=1)
+    anchors: dict[int, str]
+    probes: list[Probe] = Field(default_factory=list)
+    red_flags: list[RedFlag] = Field(default_factory=list)
+
+    @field_validator("anchors")
+    @classmethod
+    def _anchors_cover_scale(cls, anchors: dict[int, str]) -> dict[int, str]:
+        if sorted(anchors) != [1, 2, 3, 4, 5]:
+            raise ValueError(f"anchors must have keys 1-5, got {sorted(anchors)}")
+        return anchors
+
+    @model_validator(mode="after")
+    def _probes_target_key_points(self) -> Question:
+        ids = {kp.id for kp in self.key_points}
+        if len(ids) != len(self.key_points):
+            raise ValueError(f"{self.id}: key point ids must be unique")
+        for probe in self.probes:
+            unknown = set(probe.targets) - ids
+            if unknown:
+                raise ValueError(f"{self.id}: probe targets unknown key points {sorted(unknown)}")
+        return self
+
+
+class TopicBank(_Strict):
+    """One topic file: the topic's questions and what is shared between them."""
+
+    topic: Topic
+    title: str
+    vocabulary: list[Phrase] = Field(min_length=1)
+    coaching: str
+    questions: list[Question] = Field(min_length=1)
+    red_flags: list[RedFlag] = Field(default_factory=list)
+
+
+class PhaseSpec(_Strict):
+    """A phase of the interview: its topics in order and how many questions it asks."""
+
+    id: Phase
+    title: str
+    budget: int = Field(ge=1)
+    topics: list[Topic] = Field(min_length=1)
+
+
+class RolePack(_Strict):
+    """A whole role: phases in order and a bank per topic."""
+
+    id: str
+    title: str
+    phases: list[PhaseSpec]
+    topics: dict[Topic, TopicBank]
+    _questions: dict[str, Question] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, __context: object) -> None:
+        self._questions = {q.id: q for bank in self.topics.values() for q in bank.questions}
+
+    @model_validator(mode="after")
+    def _every_phase_topic_has_a_bank(self) -> RolePack:
+        for phase in self.phases:
+            missing = [t for t in phase.topics if t not in self.topics]
+            if missing:
+                raise ValueError(f"phase {phase.id} names topics with no question file: {missing}")
+        return self
+
+    def phase(self, phase_id: Phase) -> PhaseSpec:
+        """The spec of one phase."""
+        for phase in self.phases:
+            if phase.id == phase_id:
+                return phase
+        raise KeyError(phase_id)
+
+    def question(self, question_id: str) -> Question:
+        """A question by id."""
+        return self._questions[question_id]
+
+    def topic_of(self, question_id: str) -> TopicBank:
+        """The topic bank a question belongs to (ids are `<topic>.<variant>`)."""
+        return self.topics[question_id.split(".", 1)[0]]  # type: ignore[index]
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RolePackError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise RolePackError(f"{path}: not valid YAML: {exc}") from None
+
+
+def _explain(path: Path, exc: ValidationError) -> RolePackError:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return RolePackError(f"{path}: field '{where}': {first['msg']}{more}")
+
+
+@cache
+def load_role_pack(role: str, roles_dir: Path = ROLES_DIR) -> RolePack:
+    """Load and validate the role pack `roles_dir/role` (cached: packs are read-only data)."""
+    folder = roles_dir / role
+    if not folder.is_dir():
+        known = ", ".join(sorted(p.parent.name for p in roles_dir.glob("*/pack.yaml")))
+        raise RolePackError(f"unknown role pack '{role}' (known: {known or 'none'})")
+    pack_path = folder / "pack.yaml"
+    raw = _read_yaml(pack_path)
+    if not isinstance(raw, dict):
+        raise RolePackError(f"{pack_path}: expected a mapping at the top level")
+    topics: dict[str, TopicBank] = {}
+    for path in sorted((folder / "questions").glob("*.yaml")):
+        data = _read_yaml(path)
+        try:
+            bank = TopicBank.model_validate(data)
+        except ValidationError as exc:
+            raise _explain(path, exc) from None
+        if bank.topic != path.stem:
+            raise RolePackError(f"{path}: field 'topic': '{bank.topic}' must match the file name")
+        for q in bank.questions:
+            if not q.id.startswith(f"{bank.topic}."):
+                raise RolePackError(f"{path}: question '{q.id}' must start with '{bank.topic}.'")
+        topics[bank.topic] = bank
+    try:
+        return RolePack.model_validate({**raw, "topics": topics})
+    except ValidationError as exc:
+        raise _explain(pack_path, exc) from None

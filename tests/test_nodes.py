@@ -1,0 +1,279 @@
+"""Each node on its own: given a state and a runtime, what it returns and keeps."""
+
+from __future__ import annotations
+
+from langchain_core.messages import AIMessage
+
+from graph.builder import next_phase, route_after_answer
+from graph.config import Context
+from graph.state import State
+from graph.store import list_evaluations, load_level, load_report, save_profile
+from nodes.await_answer import answer_text, interrupt_payload
+from nodes.difficulty import difficulty
+from nodes.follow_up import follow_up
+from nodes.foundation import foundation
+from nodes.grader import grader
+from nodes.interviewer import interviewer
+from nodes.introduction import introduction
+from nodes.load_profile import load_profile
+from nodes.phase_plan import choose_question, phase_budget
+from nodes.report import report
+from nodes.wrap_up import wrap_up
+
+STRONG_ASYNC = (
+    "Synchronous code blocks until each I/O call finishes. Async code runs coroutines on an "
+    "event loop with async def and await, so while one request waits, others run. It helps "
+    "I/O-bound work but not CPU-bound work because of the GIL; there I'd use multiprocessing. "
+    "Calling time.sleep or a sync driver inside async def blocks the event loop, so I use "
+    "asyncpg or run_in_executor, and asyncio.gather or a TaskGroup to run calls concurrently."
+)
+THIN_ASYNC = "Async is when things are asynchronous, it's faster."
+PROFILE = {"id": "p1", "name": "Ada Lovelace", "years_experience": 3.0, "summary": ""}
+
+
+def asked(question_id: str, phase: str = "foundation", kind: str = "question", text: str = ""):
+    topic = question_id.split(".")[0]
+    return {
+        "phase": phase,
+        "question_id": question_id,
+        "topic": topic,
+        "kind": kind,
+        "difficulty": question_id.split(".")[1] if kind != "closing" else "mid",
+        "text": text or f"question {question_id}",
+    }
+
+
+def answered(
+    question_id: str, answer: str, turn: int = 2, kind: str = "question", phase="foundation"
+):
+    return {
+        "turn": turn,
+        "phase": phase,
+        "question_id": question_id,
+        "topic": question_id.split(".")[0],
+        "kind": kind,
+        "question": f"question {question_id}",
+        "answer": answer,
+    }
+
+
+def state_after(question_id: str, *answers: str, **extra) -> State:
+    turns = [
+        answered(question_id, a, turn=i + 1, kind="question" if i == 0 else "follow_up")
+        for i, a in enumerate(answers)
+    ]
+    return {
+        "profile": PROFILE,
+        "current": asked(question_id),
+        "turns": turns,
+        "follow_ups": len(answers) - 1,
+        **extra,
+    }
+
+
+# --- load_profile ------------------------------------------------------------------------------
+
+
+async def test_load_profile_from_inline_candidate_sets_start_level(make_runtime, store):
+    runtime = make_runtime()
+    out = await load_profile({"candidate": {"name": "Grace", "years_experience": 9}}, runtime)
+    assert out["profile"]["name"] == "Grace"
+    assert (await load_level(store, "t-1")).level == "senior"
+
+
+async def test_load_profile_from_store_by_id(make_runtime, store):
+    await save_profile(store, {"id": "c-7", "name": "Linus", "years_experience": 1})
+    out = await load_profile({"candidate_id": "c-7"}, make_runtime())
+    assert out["profile"]["name"] == "Linus"
+    assert (await load_level(store, "t-1")).level == "junior"
+
+
+async def test_load_profile_start_level_setting_wins(make_runtime, store):
+    runtime = make_runtime(Context(model="rubric", start_level="junior"))
+    await load_profile({"candidate": {"name": "Grace", "years_experience": 20}}, runtime)
+    assert (await load_level(store, "t-1")).level == "junior"
+
+
+async def test_load_profile_cleans_names(make_runtime):
+    out = await load_profile({"candidate": {"name": "\x1b[31mEve" + "x" * 500}}, make_runtime())
+    assert out["profile"]["name"].startswith("[31mEve") and len(out["profile"]["name"]) <= 80
+
+
+# --- phase nodes -------------------------------------------------------------------------------
+
+
+async def test_introduction_asks_the_background_question(make_runtime):
+    out = await introduction({"profile": PROFILE}, make_runtime())
+    assert out["current"]["topic"] == "background"
+    assert out["phase"] == "introduction" and out["phase_questions"] == 1
+
+
+async def test_phase_node_follows_the_level_from_the_store(make_runtime, store):
+    runtime = make_runtime()
+    await load_profile({"candidate": {"name": "G", "years_experience": 9}}, runtime)
+    out = await foundation({"profile": PROFILE, "phase": "introduction"}, runtime)
+    assert out["current"]["question_id"] == "python_fastapi.senior"
+    nxt = await foundation({**out, "profile": PROFILE, "asked": out["asked"]}, runtime)
+    assert nxt["current"]["topic"] == "database_access"
+    assert nxt["phase_questions"] == 2
+
+
+async def test_wrap_up_asks_a_closing_question(make_runtime):
+    out = await wrap_up({"profile": PROFILE, "phase": "soft_skills"}, make_runtime())
+    assert out["current"]["kind"] == "closing"
+
+
+def test_choose_question_prefers_the_level_then_skips_asked(pack):
+    spec = pack.phase("foundation")
+    assert choose_question(pack, spec, 0, set(), "junior").id == "python_fastapi.junior"
+    assert choose_question(pack, spec, 0, {"python_fastapi.junior"}, "junior").id == (
+        "python_fastapi.mid"
+    )
+
+
+def test_phase_budget_setting_and_cap(pack):
+    spec = pack.phase("foundation")
+    assert phase_budget(pack, spec, Context(model="rubric")) == 4
+    assert phase_budget(pack, spec, Context(model="rubric", questions_per_phase=2)) == 2
+    intro = pack.phase("introduction")
+    assert phase_budget(pack, intro, Context(model="rubric", questions_per_phase=5)) == 1
+
+
+# --- routing -----------------------------------------------------------------------------------
+
+
+def test_route_after_answer():
+    base = {"current": asked("auth.mid"), "phase_questions": 2, "phase_budget": 4}
+    assert route_after_answer({**base, "probe": {"text": "?", "targets": []}}) == "interviewer"
+    assert route_after_answer(base) == "foundation"
+    assert route_after_answer({**base, "phase_questions": 4}) == "problem_solving"
+    closing = {**base, "current": asked("candidate_questions.closing", "wrap_up", "closing")}
+    assert route_after_answer(closing) == "report"
+    assert next_phase("soft_skills") == "wrap_up"
+
+
+# --- await_answer ------------------------------------------------------------------------------
+
+
+def test_interrupt_payload_has_the_contract_keys():
+    state = {"current": asked("auth.mid"), "messages": [AIMessage(content="Hi! question?")]}
+    assert interrupt_payload(state) == {
+        "phase": "foundation",
+        "question_id": "auth.mid",
+        "topic": "auth",
+        "kind": "question",
+        "message": "Hi! question?",
+    }
+
+
+def test_answer_text_accepts_strings_dicts_bytes_and_none():
+    assert answer_text("  hi\x07 ") == "hi"
+    assert answer_text({"answer": "yes"}) == "yes"
+    assert answer_text(b"caf\xc3\xa9 \xff") == "café \ufffd"
+    assert answer_text(None) == ""
+    assert len(answer_text("x" * 100_000)) == 100_000  # kept whole in the transcript
+
+
+# --- interviewer -------------------------------------------------------------------------------
+
+
+async def test_interviewer_greets_then_asks(make_runtime):
+    state = {"profile": PROFILE, "current": asked("background.intro", "introduction"), "turns": []}
+    out = await interviewer(state, make_runtime())
+    text = out["messages"][0].content
+    assert "Ada" in text and "Sophia" in text and text.endswith("question background.intro")
+
+
+async def test_interviewer_acknowledges_and_transitions_between_phases(make_runtime):
+    state = {
+        "profile": PROFILE,
+        "current": asked("api_design.mid", "problem_solving"),
+        "turns": [answered("auth.mid", "JWT tokens", turn=5)],
+    }
+    text = (await interviewer(state, make_runtime()))["messages"][0].content
+    assert "problem" in text.lower() and text.endswith("question api_design.mid")
+
+
+async def test_interviewer_asks_a_pending_probe_with_a_hint_for_juniors(make_runtime, store):
+    runtime = make_runtime(Context(model="rubric", start_level="junior"))
+    await load_profile({"candidate": {"name": "Ada"}}, runtime)
+    state = {
+        **state_after("async_programming.junior", THIN_ASYNC),
+        "probe": {"text": "What is the event loop?", "targets": ["x"], "hint": "Think asyncio."},
+    }
+    out = await interviewer(state, runtime)
+    assert out["current"]["kind"] == "follow_up" and out["probe"] is None
+    assert out["follow_ups"] == 1
+    text = out["messages"][0].content
+    assert "What is the event loop?" in text and "Think asyncio." in text
+
+
+# --- the three assessments ---------------------------------------------------------------------
+
+
+async def test_grader_keeps_evaluations_in_the_store_not_state(make_runtime, store):
+    out = await grader(state_after("async_programming.mid", STRONG_ASYNC), make_runtime())
+    assert out == {}
+    (evaluation,) = await list_evaluations(store, "t-1")
+    assert evaluation.question_id == "async_programming.mid"
+    assert evaluation.scores["technical_knowledge"] >= 4.0
+    assert evaluation.found and evaluation.rationale
+
+
+async def test_follow_up_probes_a_thin_answer_and_not_a_complete_one(make_runtime):
+    runtime = make_runtime()
+    thin = await follow_up(state_after("async_programming.mid", THIN_ASYNC), runtime)
+    assert thin["probe"] and thin["probe"]["text"].endswith("?")
+    complete = await follow_up(state_after("async_programming.mid", STRONG_ASYNC), runtime)
+    assert complete["probe"] is None
+
+
+async def test_follow_up_respects_max_follow_ups(make_runtime):
+    state = state_after("async_programming.mid", THIN_ASYNC, "not sure")
+    assert (await follow_up(state, make_runtime()))["probe"] is None
+    more = make_runtime(Context(model="rubric", max_follow_ups=3))
+    second = await follow_up(state, more)
+    assert second["probe"] is not None
+
+
+async def test_follow_up_does_not_repeat_a_probe(make_runtime, pack):
+    first_probe = pack.question("async_programming.mid").probes[0].text
+    state = state_after("async_programming.mid", THIN_ASYNC, "hmm")
+    state["turns"][1]["question"] = first_probe
+    out = await follow_up(state, make_runtime(Context(model="rubric", max_follow_ups=3)))
+    assert out["probe"]["text"] != first_probe
+
+
+async def test_difficulty_moves_up_on_strong_answers_and_down_on_weak(make_runtime, store):
+    runtime = make_runtime()
+    await load_profile({"candidate": {"name": "M", "years_experience": 3}}, runtime)
+    await difficulty(state_after("async_programming.mid", STRONG_ASYNC), runtime)
+    up = await load_level(store, "t-1")
+    assert up.ability > 1.0
+
+    weak_runtime = make_runtime(thread_id="t-2")
+    await load_profile({"candidate": {"name": "M", "years_experience": 3}}, weak_runtime)
+    await difficulty(state_after("async_programming.mid", "I don't know."), weak_runtime)
+    down = await load_level(store, "t-2")
+    assert down.ability < 1.0 and down.level == "junior"
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+async def test_report_aggregates_and_coaches_weak_areas(make_runtime, store):
+    runtime = make_runtime()
+    await load_profile({"candidate": {"name": "Ada", "years_experience": 3}}, runtime)
+    strong = state_after("async_programming.mid", STRONG_ASYNC)
+    await grader(strong, runtime)
+    weak_turn = answered("caching.mid", "I would cache it.", turn=2, phase="problem_solving")
+    weak = {**strong, "turns": [*strong["turns"], weak_turn]}
+    await grader(weak, runtime)
+    out = await report(weak, runtime)
+    assert out["finished"] is True and "Ada" in out["messages"][0].content
+    final = await load_report(store, "t-1")
+    assert set(final.scores) >= {"technical_knowledge", "communication"}
+    assert 20 <= final.overall <= 100
+    assert [p.phase for p in final.phases] == ["foundation", "problem_solving"]
+    assert final.coaching and final.coaching[0].area.lower().startswith("cach")
+    assert final.coaching[0].resources
