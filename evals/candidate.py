@@ -80,10 +80,12 @@ def load_candidate(path: str | Path) -> TestCandidate:
     try:
         return TestCandidate.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
-        raise CandidateFileError(f"{path}: field '{where}': {first['msg']}{more}") from None
+        problems = "; ".join(
+            f"field '{'.'.join(str(p) for p in e['loc']) or '(top level)'}': {e['msg']}"
+            for e in exc.errors()[:3]
+        )
+        more = f" (and {exc.error_count() - 3} more)" if exc.error_count() > 3 else ""
+        raise CandidateFileError(f"{path}: {problems}{more}") from None
 
 
 def load_candidates(folder: str | Path = CANDIDATES_DIR) -> list[TestCandidate]:

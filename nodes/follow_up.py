@@ -1,8 +1,8 @@
 """The follow-up agent: does the last answer need a probe, and which one?
 
 A thin answer (it missed a good share of the rubric's key points) gets a probe aimed at a
-missed point, at most `max_follow_ups` per question. Complete answers, empty answers and honest
-"I don't know"s move on: probing those wastes the candidate's time.
+missed point, at most `max_follow_ups` per question. Complete, empty and off-topic answers and
+honest "I don't know"s move on: probing those wastes the candidate's time.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from rubric.analysis import analyse_answer
 from rubric.role_pack import Question, TopicBank
 
 # An answer covering less than this share of its rubric is thin enough to probe.
-THIN_COVERAGE = 0.5
-NO_PROBE_SIGNALS = frozenset({"empty", "dont_know"})
+THIN_COVERAGE = 0.4
+NO_PROBE_SIGNALS = frozenset({"empty", "dont_know", "off_topic"})
 
 
 @dataclass(frozen=True)

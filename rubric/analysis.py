@@ -31,12 +31,14 @@ KEY_POINT_WEIGHT: dict[Level, float] = {"junior": 1.0, "mid": 1.2, "senior": 1.4
 # Coverage -> share of the 1-5 scale: a strong answer names about three quarters of the rubric.
 COVERAGE_CURVE: tuple[tuple[float, float], ...] = (
     (0.0, 0.0),
-    (0.15, 0.25),
-    (0.35, 0.5),
-    (0.55, 0.75),
-    (0.75, 1.0),
+    (0.12, 0.25),
+    (0.3, 0.5),
+    (0.45, 0.75),
+    (0.62, 1.0),
 )
 RED_FLAG_PENALTY = 0.75
+# Words a key-point phrase tolerates between its own words: people pad ideas with adjectives.
+KEY_POINT_GAP = 2
 _HTML_COMMENT = re.compile(r"<!--.*?(-->|$)", re.DOTALL)
 
 
@@ -45,15 +47,26 @@ class SignalLexicon:
     """The phrase lists and injection patterns of `prompts/rubric/signals.yaml`."""
 
     phrases: dict[str, list[str]]
+    patterns: dict[str, re.Pattern[str]]
     injection: tuple[re.Pattern[str], ...]
+
+    def shows(self, name: str, indexed: IndexedText) -> bool:
+        """Whether a text shows lexicon `name`: one of its phrases, or its pattern."""
+        if indexed.contains_any(self.phrases.get(name, [])) is not None:
+            return True
+        pattern = self.patterns.get(name)
+        return bool(pattern and pattern.search(indexed.text))
 
 
 @cache
 def load_signals(path: Path = SIGNALS_FILE) -> SignalLexicon:
     """Load the signal lexicon (cached)."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    patterns = tuple(re.compile(p, re.IGNORECASE) for p in raw.pop("injection"))
-    return SignalLexicon(phrases={k: list(v) for k, v in raw.items()}, injection=patterns)
+    injection = tuple(re.compile(p, re.IGNORECASE) for p in raw.pop("injection"))
+    patterns = {k: re.compile(p, re.IGNORECASE) for k, p in raw.pop("patterns", {}).items()}
+    return SignalLexicon(
+        phrases={k: list(v) for k, v in raw.items()}, patterns=patterns, injection=injection
+    )
 
 
 @dataclass
@@ -101,9 +114,16 @@ def _curve(coverage: float) -> float:
 
 
 def _quote(text: str, source: str) -> str:
+    """The answer's sentence that shows `source` (a phrase or a lexicon's name)."""
+    lexicon = load_signals()
+    if source in lexicon.phrases or source in lexicon.patterns:
+        for sentence in split_sentences(text):
+            if lexicon.shows(source, IndexedText(sentence)):
+                return sentence[:200]
+        return ""
     phrase = compile_phrase(source)
     for sentence in split_sentences(text):
-        if IndexedText(sentence).find(phrase) is not None:
+        if IndexedText(sentence).find(phrase, KEY_POINT_GAP) is not None:
             return sentence if len(sentence) <= 200 else sentence[:199] + "…"
     # `a + b` phrases may span sentences: quote where the first part stands.
     first = compile_phrase(" ".join(phrase.parts[0]))
@@ -114,11 +134,19 @@ def _quote(text: str, source: str) -> str:
 
 
 def _match_key_point(kp: KeyPoint, indexed: IndexedText) -> str | None:
-    return indexed.contains_any(kp.phrases)
+    """The phrase that shows the key point (or its lexicon's name), else None."""
+    if (source := indexed.contains_any(kp.phrases, KEY_POINT_GAP)) is not None:
+        return source
+    if kp.lexicon and load_signals().shows(kp.lexicon, indexed):
+        return kp.lexicon
+    return None
 
 
 def _red_flags(flags: Sequence[RedFlag], indexed: IndexedText) -> list[str]:
-    return [f.label for f in flags if indexed.contains_any(f.phrases)]
+    """Misconceptions the answer states (not ones it warns against)."""
+    return [
+        f.label for f in flags if any(indexed.find_affirmed(compile_phrase(p)) for p in f.phrases)
+    ]
 
 
 def analyse_answer(question: Question, bank: TopicBank, answers: Sequence[str]) -> AnswerAnalysis:
@@ -167,7 +195,7 @@ def analyse_answer(question: Question, bank: TopicBank, answers: Sequence[str]) 
     knowledge = _curve(coverage)
 
     def has(name: str) -> bool:
-        return combined.contains_any(lexicon.phrases[name]) is not None
+        return lexicon.shows(name, combined)
 
     def count(name: str) -> int:
         return combined.count_matching(lexicon.phrases[name])
@@ -179,7 +207,7 @@ def analyse_answer(question: Question, bank: TopicBank, answers: Sequence[str]) 
     if red_flags:
         signals.append("red_flag")
     dont_know = main.contains_any(lexicon.phrases["dont_know"]) is not None
-    vocabulary_hits = combined.count_matching(bank.vocabulary)
+    vocabulary_hits = combined.count_matching(bank.vocabulary, KEY_POINT_GAP)
     sentences = split_sentences(everything)
     mean_sentence = n_words / max(1, len(sentences))
     fillers = count("filler")
@@ -261,14 +289,14 @@ def _communication(
     signals: list[str],
 ) -> float:
     """Clarity: enough said to be followed, organised, to the point, not padded."""
+    # Length only counts against an answer too short to explain anything: a terse, dense answer
+    # is clear, and its content is credited through `knowledge`.
     if n_words < 8:
         score = 1.5
-    elif n_words < 20:
+    elif n_words < 15:
         score = 2.25
-    elif n_words < 40:
-        score = 2.75
     else:
-        score = 3.25
+        score = 3.0
     score += 0.25 * structured + 0.25 * with_example + 0.75 * knowledge
     if n_words:
         ratio = fillers / n_words

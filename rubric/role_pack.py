@@ -41,6 +41,12 @@ class KeyPoint(_Strict):
     level: Level
     label: str
     phrases: list[Phrase] = Field(min_length=1)
+    lexicon: str | None = Field(
+        default=None,
+        description="A shared lexicon of prompts/rubric/signals.yaml that also shows this "
+        "point (e.g. star_action for 'what I did'): STAR parts are said in too many ways to "
+        "list per question.",
+    )
 
 
 class RedFlag(_Strict):

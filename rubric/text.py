@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -27,8 +28,19 @@ def clean_answer(text: str) -> str:
     return _CONTROL.sub("", text).strip()
 
 
+# British spellings folded into American ones before stemming, so "organised" and "organized"
+# are one word. Both answers and phrases go through it, so a rare false merge costs nothing.
+_BRITISH = (
+    (re.compile(r"^(\w{3,})is(e|ed|es|ing|ation|ations|er|ers)$"), r"\1iz\2"),
+    (re.compile(r"^(\w{3,})our(s|ed|ing|able)?$"), r"\1or\2"),
+    (re.compile(r"^learnt$"), "learned"),
+)
+
+
 @cache
 def _stem(word: str) -> str:
+    for pattern, replacement in _BRITISH:
+        word = pattern.sub(replacement, word)
     return _STEMMER.stemWord(word)
 
 
@@ -64,6 +76,11 @@ def compile_phrase(source: str) -> Phrase:
     return Phrase(source=source, parts=tuple(p for p in parts if p))
 
 
+NEGATORS = frozenset(
+    stems("not t never no avoid myth misconception wrong mistake instead rather nor without")
+)
+
+
 class IndexedText:
     """A text indexed by stem position, for fast repeated phrase look-ups."""
 
@@ -74,34 +91,59 @@ class IndexedText:
         for i, stem in enumerate(self.stems):
             self.positions.setdefault(stem, []).append(i)
 
-    def _find_run(self, run: tuple[str, ...]) -> int | None:
+    def _find_run(self, run: tuple[str, ...], max_gap: int) -> int | None:
+        """Start of the first place the words of `run` stand in order, with at most `max_gap`
+        other words between neighbours ("partition big tables by range" ~ "partition by range").
+        """
         for start in self.positions.get(run[0], ()):
-            if tuple(self.stems[start : start + len(run)]) == run:
+            at = start
+            for word in run[1:]:
+                following = self.positions.get(word, ())
+                i = bisect_right(following, at)
+                if i == len(following) or following[i] > at + 1 + max_gap:
+                    break
+                at = following[i]
+            else:
                 return start
         return None
 
-    def find(self, phrase: Phrase) -> int | None:
+    def find(self, phrase: Phrase, max_gap: int = 0) -> int | None:
         """Stem index where the phrase's first part starts, or None when it does not match."""
         if not phrase.parts:
             return None
         first: int | None = None
         for part in phrase.parts:
-            at = self._find_run(part)
+            at = self._find_run(part, max_gap)
             if at is None:
                 return None
             first = at if first is None else min(first, at)
         return first
 
-    def contains_any(self, phrases: list[str]) -> str | None:
+    def find_affirmed(self, phrase: Phrase, window: int = 4) -> bool:
+        """Whether a contiguous phrase is said without a negation just before it.
+
+        "Never store passwords in plain text" must not count as saying "passwords in plain text".
+        """
+        if len(phrase.parts) != 1:
+            return self.find(phrase) is not None
+        run = phrase.parts[0]
+        for start in self.positions.get(run[0], ()):
+            if tuple(self.stems[start : start + len(run)]) != run:
+                continue
+            if not NEGATORS.intersection(self.stems[max(0, start - window) : start]):
+                return True
+        return False
+
+    def contains_any(self, phrases: list[str], max_gap: int = 0) -> str | None:
         """The first of `phrases` that matches, or None."""
         for source in phrases:
-            if self.find(compile_phrase(source)) is not None:
+            if self.find(compile_phrase(source), max_gap) is not None:
                 return source
         return None
 
-    def count_matching(self, phrases: list[str]) -> int:
+    def count_matching(self, phrases: list[str], max_gap: int = 0) -> int:
         """How many of `phrases` match."""
-        return sum(1 for p in phrases if self.find(compile_phrase(p)) is not None)
+        return sum(1 for p in phrases if self.find(compile_phrase(p), max_gap) is not None)
 
 
 def sentence_containing(text: str, phrase: Phrase, limit: int = 200) -> str:

@@ -29,3 +29,7 @@ def test_clean_answer_strips_control_characters_but_keeps_lines():
 
 def test_split_sentences():
     assert split_sentences("One. Two? Three!\nFour") == ["One.", "Two?", "Three!", "Four"]
+
+
+def test_british_and_american_spellings_match():
+    assert stems("organised behaviour learnt") == stems("organized behavior learned")
