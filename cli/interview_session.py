@@ -13,14 +13,18 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langgraph.types import Command
+from rich.text import Text
 
 from cli.console import PHASE_TITLES, console, err_console, print_report
 from cli.storage import data_dir, open_persistence
 from graph.builder import build_graph
 from graph.config import Context
 from graph.store import load_report
+from nodes.phase_plan import phase_budget
+from rubric.role_pack import load_role_pack
 
 SPOKEN_BY_SOPHIA = {"interviewer", "report"}
+SOPHIA = Text("Sophia: ", style="bold magenta")
 
 
 def stdin_lines() -> Iterator[str]:
@@ -57,11 +61,17 @@ class AnswerSource:
                 err_console.print("[dim]Skipped an empty input line.[/]")
 
 
-def progress_line(payload: dict[str, Any], asked: int) -> str:
-    """Where the interview is, e.g. `Foundation · question 3 · follow-up`."""
+def progress_line(payload: dict[str, Any], asked: int, total: int) -> str:
+    """Where the interview is, e.g. `Foundation · question 3 of 18 · follow-up`."""
     phase = PHASE_TITLES.get(payload.get("phase", ""), payload.get("phase", ""))
     kind = {"follow_up": " · follow-up", "closing": " · last question"}.get(payload["kind"], "")
-    return f"[dim]{phase} · question {asked}{kind}[/]"
+    return f"[dim]{phase} · question {asked} of {total}{kind}[/]"
+
+
+def main_questions(context: Context) -> int:
+    """How many main questions the interview asks (follow-ups come on top)."""
+    pack = load_role_pack(context.role)
+    return sum(phase_budget(pack, spec, context) for spec in pack.phases)
 
 
 async def run_terminal_interview(
@@ -69,6 +79,7 @@ async def run_terminal_interview(
 ) -> int:
     """Start or resume the interview `thread_id`; returns the process exit status."""
     answers = AnswerSource()
+    total = main_questions(context)
     async with open_persistence() as (saver, store):
         graph = build_graph().compile(checkpointer=saver, store=store)
         config = {"configurable": {"thread_id": thread_id}}
@@ -81,7 +92,7 @@ async def run_terminal_interview(
         run_input: Any
         if pending:
             console.print(f"[bold]Resuming interview '{thread_id}'.[/]")
-            console.print(f"[bold magenta]Sophia:[/] {pending[0]['message']}")
+            console.print(Text.assemble(SOPHIA, str(pending[0]["message"])))
             answer = answers.next_answer()
             if answer is None:
                 return _saved(thread_id)
@@ -89,13 +100,13 @@ async def run_terminal_interview(
         else:
             console.print(f"[dim]Interview '{thread_id}' (saved in {data_dir()}).[/]")
             run_input = {"candidate": candidate}
-        asked = len(snapshot.values.get("turns", [])) + (1 if pending else 0)
+        asked = len(snapshot.values.get("asked", []))
         while True:
             payload = await _stream_turn(graph, run_input, config, context)
             if payload is None:
                 break
-            asked += 1
-            console.print(progress_line(payload, asked))
+            asked += payload["kind"] != "follow_up"
+            console.print(progress_line(payload, asked, total))
             answer = answers.next_answer()
             if answer is None:
                 return _saved(thread_id)
@@ -129,11 +140,16 @@ async def _stream_turn(graph: Any, run_input: Any, config: dict, context: Contex
             message, meta = chunk
             if meta.get("langgraph_node") not in SPOKEN_BY_SOPHIA:
                 continue
-            if isinstance(message, AIMessageChunk | AIMessage) and message.content:
+            if not message.content or not isinstance(message, AIMessageChunk | AIMessage):
+                continue
+            if isinstance(message, AIMessageChunk):
+                # Token streaming: the terminal wraps, since Rich would re-wrap each chunk.
                 if not speaking:
-                    console.print("[bold magenta]Sophia:[/] ", end="")
+                    console.print(SOPHIA, end="")
                     speaking = True
-                console.print(str(message.content), end="")
+                console.print(Text(str(message.content)), end="", soft_wrap=True)
+            else:
+                console.print(Text.assemble(SOPHIA, str(message.content)))
         elif mode == "updates" and "__interrupt__" in chunk:
             payload = chunk["__interrupt__"][0].value
     if speaking:

@@ -23,7 +23,7 @@ from rubric.analysis import analyse_answer
 from rubric.role_pack import Question, TopicBank
 
 # How much the prior counts, in answers' worth of evidence.
-PRIOR_WEIGHT = 1.0
+PRIOR_WEIGHT = 2.0
 # Quality (1-5) at which an answer implies exactly the question's level, and how far one point
 # of quality moves the implied level.
 LEVEL_QUALITY = 3.5

@@ -58,7 +58,7 @@ class RubricInterviewer:
                 line("greeting", seed, name=first_name(turn.profile), role=turn.pack.title)
             )
         else:
-            parts.append(self._acknowledge(turn.previous_evaluation, seed))
+            parts.append(self._acknowledge(turn.pack, turn.previous_evaluation, seed))
             if current["kind"] != "follow_up" and current["phase"] != turn.previous["phase"]:
                 parts.append(line(f"transition.{current['phase']}", seed))
         if current["kind"] == "follow_up":
@@ -70,18 +70,19 @@ class RubricInterviewer:
         return " ".join(p.strip() for p in parts if p.strip())
 
     @staticmethod
-    def _acknowledge(evaluation: AnswerEvaluation | None, seed: str) -> str:
+    def _acknowledge(pack: RolePack, evaluation: AnswerEvaluation | None, seed: str) -> str:
+        """A positive acknowledgement, calibrated so it never overpraises a weak answer."""
         if evaluation is None:
             return line("acknowledge.partial", seed)
         for signal in ("empty", "dont_know", "off_topic"):
             if signal in evaluation.signals:
                 return line(f"acknowledge.{signal}", seed)
-        point = evaluation.found[0].label if evaluation.found else ""
-        point = point[:1].lower() + point[1:].rstrip(".") if point else "that"
+        topic = pack.topics[evaluation.topic].title
+        topic = topic[:1].lower() + topic[1:] if not topic[:2].isupper() else topic
         if evaluation.anchor >= 5 or (evaluation.anchor >= 4 and len(evaluation.found) >= 4):
-            return line("acknowledge.strong", seed, point=point)
+            return line("acknowledge.strong", seed, topic=topic)
         if evaluation.anchor >= 3 and evaluation.found:
-            return line("acknowledge.good", seed, point=point)
+            return line("acknowledge.good", seed, topic=topic)
         return line("acknowledge.partial", seed)
 
 
