@@ -1,6 +1,10 @@
 """The interview as a graph: read top to bottom, it is the flow chart.
 
-START -> load_profile -> introduction -> interviewer -> await_answer
+START -> route_start:
+    load_profile       a new interview
+    await_answer       an interview in progress (the answer came as a chat message)
+    END                a finished interview
+load_profile -> introduction -> interviewer -> await_answer
 await_answer -> grader | difficulty | follow_up      (in parallel, on every answer)
 follow_up -> route_after_answer:
     interviewer        a probe is pending (the answer missed key points)
@@ -45,6 +49,21 @@ PHASE_NODES = {
 def next_phase(phase: Phase) -> Phase:
     """The phase after `phase` (wrap-up is last)."""
     return PHASES[min(PHASES.index(phase) + 1, len(PHASES) - 1)]
+
+
+def route_start(state: State) -> Literal["load_profile", "await_answer", "__end__"]:
+    """Where a run enters the graph (state only, no model).
+
+    A resume (`Command(resume=answer)`) continues at `await_answer` by itself. A run that sends
+    new input instead, as Agent Chat UI and Studio's chat do with the candidate's message, starts
+    at START: it must not restart an interview in progress, so it goes to `await_answer`, which
+    takes the message as the answer.
+    """
+    if not state.get("current"):
+        return "load_profile"
+    if state.get("finished"):
+        return END
+    return "await_answer"
 
 
 def route_after_answer(
@@ -92,7 +111,7 @@ def build_graph() -> StateGraph:
     builder.add_node("route", route)
     builder.add_node("report", report)
 
-    builder.add_edge(START, "load_profile")
+    builder.add_conditional_edges(START, route_start)
     builder.add_edge("load_profile", "introduction")
     for name in PHASE_NODES:
         builder.add_edge(name, "interviewer")

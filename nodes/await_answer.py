@@ -1,6 +1,8 @@
 """Pause for the candidate's answer (`interrupt`), then record it in the transcript.
 
-The client resumes with `Command(resume=answer)`: a string, or `{"answer": "..."}`.
+The client resumes with `Command(resume=answer)`: a string, or `{"answer": "..."}`. A chat
+client that sends the answer as a new message instead (Agent Chat UI, Studio's chat) reaches
+this node through `route_start`; the message is then the answer and nothing pauses.
 """
 
 from __future__ import annotations
@@ -39,9 +41,18 @@ def answer_text(resume: Any) -> str:
     return clean_answer(str(resume))
 
 
+def answer_sent_as_message(state: State) -> str | None:
+    """The candidate's chat message, when it is the last message (Sophia always speaks last)."""
+    messages = state.get("messages", [])
+    if messages and messages[-1].type == "human":
+        return messages[-1].text
+    return None
+
+
 async def await_answer(state: State) -> dict:
     """Wait for the answer to the current question and add it to the transcript."""
-    answer = answer_text(interrupt(interrupt_payload(state)))
+    sent = answer_sent_as_message(state)
+    answer = answer_text(interrupt(interrupt_payload(state)) if sent is None else sent)
     current = state["current"]
     turn: Turn = {
         "turn": len(state.get("turns", [])) + 1,
@@ -52,4 +63,6 @@ async def await_answer(state: State) -> dict:
         "question": current["text"],
         "answer": answer,
     }
+    if sent is not None:  # the message is already in the conversation
+        return {"turns": [turn]}
     return {"messages": [HumanMessage(content=answer or "(no answer)")], "turns": [turn]}

@@ -1,0 +1,480 @@
+"""Sophia on a real LangGraph server: `langgraph dev` in a subprocess, driven through the SDK.
+
+Two servers per module, each started once: one with auth off (local development) and one with
+`SOPHIA_API_KEYS` set. Each runs the committed `langgraph.json`, re-rooted in a temporary folder
+so the server's `.langgraph_api` files and any developer `.env` stay out of the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from langgraph_sdk import get_client
+from langgraph_sdk.client import LangGraphClient
+
+from evals.candidate import CANDIDATES_DIR, TestCandidate, load_candidate
+from evals.runner import run_interview as run_in_memory
+from evals.simulated_candidate import ScriptedCandidate
+from graph.config import Context
+from graph.state import PHASES
+
+pytestmark = [pytest.mark.integration, pytest.mark.server]
+
+REPO = Path(__file__).resolve().parent.parent
+LANGGRAPH = Path(sys.executable).parent / "langgraph"
+GRAPH_ID = "interview"
+NODES = {
+    "load_profile",
+    *PHASES,
+    "interviewer",
+    "await_answer",
+    "grader",
+    "difficulty",
+    "follow_up",
+    "route",
+    "report",
+}
+# One question per phase and no probes: six answers, enough to cover every phase quickly.
+SHORT = {"questions_per_phase": 1, "max_follow_ups": 0}
+MAX_TURNS = 100
+READY_TIMEOUT = 90.0
+
+CANDIDATE_A, CANDIDATE_B, INTERVIEWER = "key-candidate-ada", "key-candidate-bo", "key-staff-iris"
+API_KEYS = {
+    CANDIDATE_A: {"role": "candidate", "identity": "ada"},
+    CANDIDATE_B: {"role": "candidate", "identity": "bo"},
+    INTERVIEWER: {"role": "interviewer", "identity": "iris"},
+}
+
+
+# --- the server --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A port nothing listens on now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rooted_config(folder: Path) -> Path:
+    """The committed langgraph.json with its paths made absolute, written into `folder`."""
+    config = json.loads((REPO / "langgraph.json").read_text(encoding="utf-8"))
+
+    def absolute(spec: str) -> str:
+        path, _, name = spec.partition(":")
+        return f"{(REPO / path).resolve()}:{name}"
+
+    config["dependencies"] = [str((REPO / d).resolve()) for d in config["dependencies"]]
+    config["graphs"] = {gid: absolute(spec) for gid, spec in config["graphs"].items()}
+    config["auth"]["path"] = absolute(config["auth"]["path"])
+    config["env"] = str(folder / ".env")  # never written: a missing env file must be fine
+    path = folder / "langgraph.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    return path
+
+
+def server_env(api_keys: dict[str, Any] | None) -> dict[str, str]:
+    """This process's environment without model, tracing or Sophia settings, plus keys."""
+    dropped = ("OPENAI_", "LANGSMITH_", "LANGCHAIN_", "LANGGRAPH_", "SOPHIA_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
+    env.update(
+        LANGSMITH_TRACING="false",
+        LANGGRAPH_CLI_NO_ANALYTICS="1",
+        LANGGRAPH_NO_VERSION_CHECK="true",
+        PYTHONUNBUFFERED="1",
+    )
+    if api_keys:
+        env["SOPHIA_API_KEYS"] = json.dumps(api_keys)
+    return env
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, log: Path) -> bool:
+    """Poll `/ok` until the server answers (True), or it found its port taken (False).
+
+    `langgraph dev` moves to another port when the one asked for is taken, so a port grabbed
+    between `free_port()` and the server's start shows up in the log, not as an error.
+    """
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"langgraph dev exited with {process.returncode}:\n{log.read_text()}")
+        if "already in use" in log.read_text(errors="replace"):
+            return False
+        try:
+            with urllib.request.urlopen(f"{url}/ok", timeout=1) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"langgraph dev not ready after {READY_TIMEOUT:.0f}s:\n{log.read_text()}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop the server's process group (uvicorn runs the app in a child process)."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+def langgraph_dev(folder: Path, api_keys: dict[str, Any] | None) -> Iterator[str]:
+    """Run `langgraph dev` on a free port and yield its URL until the module is done."""
+    if not LANGGRAPH.exists():
+        pytest.fail(f"{LANGGRAPH} not found: install the dev extras (pip install -e '.[dev]')")
+    config, log = rooted_config(folder), folder / "server.log"
+    for _ in range(3):
+        port = free_port()
+        command = [str(LANGGRAPH), "dev", "--config", str(config), "--host", "127.0.0.1"]
+        command += ["--port", str(port), "--no-browser", "--no-reload"]
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                command,
+                cwd=folder,
+                env=server_env(api_keys),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, so stop() reaches every child
+            )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            ready = wait_until_ready(url, process, log)
+        except BaseException:
+            stop(process)
+            raise
+        if ready:
+            break
+        stop(process)
+    else:
+        pytest.fail(f"no free port for langgraph dev after 3 tries:\n{log.read_text()}")
+    try:
+        yield url
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module")
+def open_server(tmp_path_factory) -> Iterator[str]:
+    """A server with auth off (no SOPHIA_API_KEYS), as on a developer's machine."""
+    yield from langgraph_dev(tmp_path_factory.mktemp("open-server"), None)
+
+
+@pytest.fixture(scope="module")
+def secured_server(tmp_path_factory) -> Iterator[str]:
+    """A server with candidate and interviewer keys."""
+    yield from langgraph_dev(tmp_path_factory.mktemp("secured-server"), API_KEYS)
+
+
+def client(url: str, key: str | None = None, **headers: str) -> LangGraphClient:
+    """An SDK client that sends `key` as x-api-key (and never one from the environment)."""
+    return get_client(url=url, api_key=key, headers=headers or None)
+
+
+# --- driving an interview ----------------------------------------------------------------------
+
+
+def candidate(name: str) -> TestCandidate:
+    """A scripted test candidate from evals/candidates."""
+    return load_candidate(CANDIDATES_DIR / f"{name}.yaml")
+
+
+@dataclass
+class Interview:
+    """What a client saw of one interview: the questions asked and the stream's events."""
+
+    thread_id: str
+    payloads: list[dict[str, Any]] = field(default_factory=list)
+    events: Counter = field(default_factory=Counter)
+    nodes: set[str] = field(default_factory=set)
+    seconds: float = 0.0
+
+
+async def interview(
+    sdk: LangGraphClient,
+    assistant_id: str,
+    first_input: dict[str, Any],
+    answer: Callable[[dict[str, Any]], str],
+    *,
+    as_chat: bool = False,
+) -> Interview:
+    """Run an interview to the end on a new thread, streaming messages and node updates.
+
+    Answers are sent as `Command(resume=answer)`, or with `as_chat` as a new human message,
+    which is what Agent Chat UI does.
+    """
+    started = time.perf_counter()
+    thread = await sdk.threads.create()
+    seen = Interview(thread_id=thread["thread_id"])
+    run_input: dict[str, Any] | None = first_input
+    command: dict[str, Any] | None = None
+    for _ in range(MAX_TURNS):
+        pending = None
+        async for part in sdk.runs.stream(
+            seen.thread_id,
+            assistant_id,
+            input=run_input,
+            command=command,
+            stream_mode=["messages", "updates"],
+        ):
+            seen.events[part.event] += 1
+            assert part.event != "error", part.data
+            if part.event == "updates":
+                for node, update in part.data.items():
+                    if node == "__interrupt__":
+                        pending = update[0]["value"]
+                    else:
+                        seen.nodes.add(node)
+        if pending is None:
+            break
+        seen.payloads.append(pending)
+        reply = answer(pending)
+        if as_chat:
+            run_input, command = {"messages": [{"role": "user", "content": reply}]}, None
+        else:
+            run_input, command = None, {"resume": reply}
+    else:
+        pytest.fail(f"interview did not finish in {MAX_TURNS} turns")
+    seen.seconds = time.perf_counter() - started
+    return seen
+
+
+async def short_assistant(sdk: LangGraphClient) -> str:
+    """An assistant for the interview graph with one question per phase and no probes."""
+    created = await sdk.assistants.create(GRAPH_ID, context=SHORT, name="Sophia (short)")
+    return created["assistant_id"]
+
+
+async def status_of(call) -> int:
+    """The HTTP status an SDK call fails with (200 when it succeeds)."""
+    try:
+        await call
+    except httpx.HTTPStatusError as exc:  # the SDK's APIStatusError, or httpx's own (runs.wait)
+        return exc.response.status_code
+    return 200
+
+
+# --- production: the image -------------------------------------------------------------------
+
+
+def test_langgraph_dockerfile_builds_from_the_config(tmp_path):
+    dockerfile = tmp_path / "Dockerfile"
+    done = subprocess.run(
+        [str(LANGGRAPH), "dockerfile", "--config", str(REPO / "langgraph.json"), str(dockerfile)],
+        cwd=REPO,
+        env=server_env(None),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = dockerfile.read_text()
+    assert "graph/interview.py:graph" in text and "graph/auth.py:auth" in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["Dockerfile"]
+
+
+# --- Studio: the graph, its schemas and its settings --------------------------------------------
+
+
+async def test_graph_endpoint_lists_every_node(open_server):
+    graph = await client(open_server).assistants.get_graph(GRAPH_ID)
+    node_ids = {node["id"] for node in graph["nodes"]}
+    assert node_ids >= NODES | {"__start__", "__end__"}, NODES - node_ids
+
+
+async def test_studio_sees_input_output_and_context_schemas(open_server):
+    sdk = client(open_server)
+    [default] = await sdk.assistants.search(graph_id=GRAPH_ID, metadata={"created_by": "system"})
+    schemas = await sdk.assistants.get_schemas(default["assistant_id"])
+    assert {"candidate_id", "candidate", "messages"} <= set(schemas["input_schema"]["properties"])
+    assert "messages" in schemas["output_schema"]["properties"]
+    settings = set(schemas["context_schema"]["properties"])
+    assert {"model", "role", "start_level", "questions_per_phase", "max_follow_ups"} <= settings
+
+
+# --- whole interviews (auth off) ----------------------------------------------------------------
+
+
+async def test_whole_interview_through_the_sdk_matches_the_in_memory_graph(open_server):
+    sam = candidate("senior-sam")
+    sdk = client(open_server)
+    seen = await interview(
+        sdk, GRAPH_ID, {"candidate": sam.profile_input()}, ScriptedCandidate(sam).answer
+    )
+    print(
+        f"\nwhole interview through the server: {len(seen.payloads)} answers, {seen.seconds:.1f}s"
+    )
+
+    expected, expected_payloads = await run_in_memory(sam, Context(model="rubric"))
+    assert seen.payloads == expected_payloads
+    stored = await sdk.store.get_item(["reports"], seen.thread_id)
+    assert stored is not None
+    report = stored["value"]
+    assert (report["overall"], report["level"]) == (expected.overall, expected.level)
+    assert [p["phase"] for p in report["phases"]] == list(PHASES)
+
+    # Streaming: Sophia's words as messages, and every node's progress as updates.
+    assert seen.events["messages/complete"] > 0
+    assert seen.nodes == NODES
+    # Every answer was graded into the Store; none of it is in the thread's state.
+    evaluations = await sdk.store.search_items(["evaluations", seen.thread_id], limit=100)
+    assert len(evaluations["items"]) == len(seen.payloads)
+    assert await sdk.store.get_item(["levels", seen.thread_id], "current") is not None
+    state = await sdk.threads.get_state(seen.thread_id)
+    assert state["values"]["finished"] is True
+    assert not {"evaluations", "evaluation", "level", "report", "scores"} & set(state["values"])
+    # A whole interview takes seconds: the in-memory server polls its run queue about once
+    # a second, so the budget is one second and a half per answer.
+    assert seen.seconds < 1.5 * len(seen.payloads) + 10
+
+
+async def test_answers_sent_as_chat_messages_continue_the_interview(open_server):
+    """Agent Chat UI sends each answer as a new human message, not as a resume."""
+    priya = candidate("mid-solid-priya")
+    sdk = client(open_server)
+    assistant_id = await short_assistant(sdk)
+    seen = await interview(
+        sdk,
+        assistant_id,
+        {"messages": [{"role": "user", "content": "Hi Sophia, I'm ready."}]},
+        ScriptedCandidate(priya).answer,
+        as_chat=True,
+    )
+    assert [p["phase"] for p in seen.payloads] == list(PHASES)
+    assert seen.payloads[-1]["kind"] == "closing"
+    report = (await sdk.store.get_item(["reports"], seen.thread_id))["value"]
+    assert len([q for phase in report["phases"] for q in phase["questions"]]) == len(PHASES)
+    state = await sdk.threads.get_state(seen.thread_id)
+    human = [m["content"] for m in state["values"]["messages"] if m["type"] == "human"]
+    assert human[1:] == [ScriptedCandidate(priya).answer(p) for p in seen.payloads]
+
+
+# --- auth ---------------------------------------------------------------------------------------
+
+
+async def test_requests_without_a_known_key_get_401(secured_server):
+    for key in (None, "not-a-key", CANDIDATE_A + "x"):
+        sdk = client(secured_server, key)
+        assert await status_of(sdk.threads.create()) == 401
+        assert await status_of(sdk.threads.search()) == 401
+        assert await status_of(sdk.assistants.search()) == 401
+        assert await status_of(sdk.store.get_item(["reports"], "any")) == 401
+
+
+async def test_claiming_to_be_studio_does_not_bypass_the_keys(secured_server):
+    sdk = client(secured_server, None, **{"x-auth-scheme": "langsmith"})
+    assert await status_of(sdk.threads.search()) in (401, 403)
+    assert await status_of(sdk.store.search_items(["reports"])) in (401, 403)
+
+
+async def test_candidate_interview_end_to_end_and_only_staff_read_the_report(secured_server):
+    staff, ada = client(secured_server, INTERVIEWER), client(secured_server, CANDIDATE_A)
+    assistant_id = await short_assistant(staff)
+    jordan = candidate("junior-bootcamp-jordan")
+    seen = await interview(
+        ada, assistant_id, {"candidate": jordan.profile_input()}, ScriptedCandidate(jordan).answer
+    )
+    assert [p["phase"] for p in seen.payloads] == list(PHASES)
+    thread = await ada.threads.get(seen.thread_id)
+    assert thread["metadata"]["owner"] == "ada"
+    # The candidate reads their own conversation, never their assessment.
+    assert (await ada.threads.get_state(seen.thread_id))["values"]["finished"] is True
+    forbidden = [
+        ada.store.get_item(["reports"], seen.thread_id),
+        ada.store.search_items(["reports"]),
+        ada.store.search_items(["evaluations", seen.thread_id]),
+        ada.store.get_item(["levels", seen.thread_id], "current"),
+        ada.store.search_items(["profiles"]),
+        ada.store.list_namespaces(),
+        ada.store.put_item(["reports"], seen.thread_id, {"overall": 100}),
+        ada.store.delete_item(["reports"], seen.thread_id),
+    ]
+    for call in forbidden:
+        assert await status_of(call) == 403
+    # The interviewer reads all of it.
+    report = await staff.store.get_item(["reports"], seen.thread_id)
+    assert report["value"]["candidate_name"] == jordan.name
+    evaluations = await staff.store.search_items(["evaluations", seen.thread_id], limit=100)
+    assert len(evaluations["items"]) == len(seen.payloads)
+    assert await staff.store.get_item(["levels", seen.thread_id], "current") is not None
+    assert (await staff.threads.get_state(seen.thread_id))["values"]["finished"] is True
+
+
+async def test_a_candidate_cannot_see_or_run_another_candidates_thread(secured_server):
+    staff = client(secured_server, INTERVIEWER)
+    ada, bo = client(secured_server, CANDIDATE_A), client(secured_server, CANDIDATE_B)
+    thread_id = (await ada.threads.create())["thread_id"]
+    await ada.runs.wait(thread_id, GRAPH_ID, input={"candidate": {"name": "Ada"}})
+
+    assert await status_of(bo.threads.get(thread_id)) == 404
+    assert await status_of(bo.threads.get_state(thread_id)) == 404
+    assert await status_of(bo.threads.get_history(thread_id)) == 404
+    assert await status_of(bo.runs.list(thread_id)) == 404
+    assert await status_of(bo.runs.wait(thread_id, GRAPH_ID, input={})) == 404
+    assert await status_of(bo.runs.wait(thread_id, GRAPH_ID, command={"resume": "x"})) == 404
+    assert thread_id not in {t["thread_id"] for t in await bo.threads.search(limit=1000)}
+    assert thread_id in {t["thread_id"] for t in await ada.threads.search(limit=1000)}
+    assert (await staff.threads.get(thread_id))["metadata"]["owner"] == "ada"
+    # Nor can a candidate take over the thread id with "create if it does not exist".
+    taken = bo.threads.create(thread_id=thread_id, if_exists="do_nothing")
+    assert await status_of(taken) == 409
+
+
+async def test_a_candidate_cannot_change_settings_rewind_or_edit_an_interview(secured_server):
+    staff, ada = client(secured_server, INTERVIEWER), client(secured_server, CANDIDATE_A)
+    assistant_id = await short_assistant(staff)
+    thread_id = (await ada.threads.create())["thread_id"]
+    start = {"candidate": {"name": "Ada", "years_experience": 3}}
+    await ada.runs.wait(thread_id, assistant_id, input=start)
+    checkpoint = (await ada.threads.get_state(thread_id))["checkpoint"]["checkpoint_id"]
+    await ada.runs.wait(thread_id, assistant_id, command={"resume": "I build APIs."})
+
+    refused = [
+        ada.runs.wait(thread_id, assistant_id, command={"resume": "x"}, context={"model": "x"}),
+        ada.runs.wait(
+            thread_id, assistant_id, command={"resume": "x"}, config={"configurable": SHORT}
+        ),
+        ada.runs.wait(thread_id, assistant_id, command={"resume": "x"}, checkpoint_id=checkpoint),
+        ada.runs.wait(None, assistant_id, input={"candidate_id": "bo"}),
+        ada.threads.update_state(thread_id, {"phase_questions": 99}),
+        ada.threads.update(thread_id, metadata={"owner": "bo"}),
+        ada.threads.delete(thread_id),
+        ada.assistants.create(GRAPH_ID, context={"max_follow_ups": 0}),
+        ada.assistants.update(assistant_id, context={"max_follow_ups": 3}),
+    ]
+    for call in refused:
+        assert await status_of(call) == 403
+    # Candidates may still find the interview assistants and the graph.
+    assert await status_of(ada.assistants.get_graph(assistant_id)) == 200
+
+
+async def test_an_interviewer_prepares_a_thread_a_candidate_then_runs(secured_server):
+    staff, ada = client(secured_server, INTERVIEWER), client(secured_server, CANDIDATE_A)
+    await staff.store.put_item(
+        ["profiles"], "ada", {"id": "ada", "name": "Ada Lovelace", "years_experience": 6}
+    )
+    assistant_id = await short_assistant(staff)
+    thread_id = (await staff.threads.create(metadata={"owner": "ada"}))["thread_id"]
+    await ada.runs.wait(thread_id, assistant_id, input={"candidate_id": "ada"})
+    state = await ada.threads.get_state(thread_id)
+    assert state["values"]["profile"]["name"] == "Ada Lovelace"
+    assert state["interrupts"][0]["value"]["phase"] == "introduction"
