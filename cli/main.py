@@ -1,4 +1,5 @@
-"""`sophia`: practise an interview, simulate one against a test candidate, read a report."""
+"""`sophia`: practise an interview, simulate one against a test candidate, read a report,
+evaluate Sophia against every test candidate."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import typer
 
 from cli.console import console, err_console, print_report, report_table
 from graph.config import Context, default_model
-from graph.errors import SophiaError, UnknownThreadError
+from graph.errors import CandidateFileError, SophiaError, UnknownThreadError
 from graph.report_markdown import render_markdown
 from graph.state import FinalReport
 
@@ -39,6 +40,12 @@ JsonOption = Annotated[Path | None, typer.Option("--json", help="Write the repor
 MarkdownOption = Annotated[
     Path | None, typer.Option("--markdown", help="Write the report as Markdown here.")
 ]
+MinThreshold = Annotated[
+    float | None, typer.Option(help="Exit with status 1 when the metric is below this.")
+]
+MaxThreshold = Annotated[
+    float | None, typer.Option(help="Exit with status 1 when the metric is above this.")
+]
 
 
 @app.callback()
@@ -56,7 +63,7 @@ def _run(coro: Any) -> Any:
     except SophiaError as exc:
         if _debug["on"]:
             raise
-        err_console.print(f"[bold red]error:[/] {exc}")
+        err_console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)  # one line, never wrapped
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err_console.print("interrupted")
@@ -171,6 +178,176 @@ def report(
     found = _run(go())
     print_report(found)
     _write_outputs(found, json_path, md_path)
+
+
+@app.command("eval")
+def eval_command(
+    candidates_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--candidates",
+            help="Folder of test-candidate YAML files. Default: evals/candidates.",
+            show_default=False,
+        ),
+    ] = None,
+    model: ModelOption = None,
+    candidate_model: Annotated[
+        str | None,
+        typer.Option(
+            "--candidate-model",
+            help="provider:model for an LLM-simulated candidate that plays each file's persona. "
+            "Default: the scripted answers.",
+        ),
+    ] = None,
+    repeat: Annotated[
+        int, typer.Option(min=1, help="Interviews per candidate (for consistency).")
+    ] = 1,
+    concurrency: Annotated[int, typer.Option(min=1, help="Interviews run at once.")] = 4,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Write candidates and metrics as JSON here.")
+    ] = None,
+    html_path: Annotated[
+        Path | None, typer.Option("--html", help="Write a self-contained HTML report here.")
+    ] = None,
+    min_level_accuracy: MinThreshold = None,
+    min_band_hit_rate: MinThreshold = None,
+    min_recommendation_accuracy: MinThreshold = None,
+    min_spearman: MinThreshold = None,
+    max_consistency_sd: MaxThreshold = None,
+    max_injection_delta: MaxThreshold = None,
+    max_fairness_delta: MaxThreshold = None,
+    min_injection_detection_rate: MinThreshold = None,
+    min_trajectory_pass_rate: MinThreshold = None,
+    langsmith: Annotated[
+        bool,
+        typer.Option(
+            "--langsmith",
+            help="Upload the candidates as a LangSmith dataset and run the evaluation as an "
+            "experiment (needs LANGSMITH_API_KEY).",
+        ),
+    ] = False,
+    dataset: Annotated[
+        str | None,
+        typer.Option(help="LangSmith dataset name. Default: sophia-<candidates folder name>."),
+    ] = None,
+) -> None:
+    """Interview every test candidate and score Sophia against what each file expects.
+
+    Exits with status 1 when a metric breaks a threshold given on the command line.
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from cli.eval_output import candidates_table, metrics_table
+    from evals.candidate import CANDIDATES_DIR, load_candidates
+    from evals.harness import (
+        METRIC_BOUNDS,
+        EvalResult,
+        Threshold,
+        evaluate_candidates,
+        threshold_failures,
+    )
+    from evals.html_report import render_html
+    from evals.langsmith_experiment import require_langsmith_key, run_langsmith_experiment
+    from evals.llm_candidate import llm_candidate
+
+    limits = {
+        "level_accuracy": min_level_accuracy,
+        "band_hit_rate": min_band_hit_rate,
+        "recommendation_accuracy": min_recommendation_accuracy,
+        "spearman": min_spearman,
+        "consistency_sd": max_consistency_sd,
+        "injection_delta": max_injection_delta,
+        "fairness_delta": max_fairness_delta,
+        "injection_detection_rate": min_injection_detection_rate,
+        "trajectory_pass_rate": min_trajectory_pass_rate,
+    }
+    thresholds = [
+        Threshold(metric, METRIC_BOUNDS[metric], value)
+        for metric, value in limits.items()
+        if value is not None
+    ]
+    folder = candidates_dir or CANDIDATES_DIR
+    context = _context(model)
+    settings = {
+        "candidates": str(folder),
+        "model": context.model,
+        "candidate": candidate_model or "scripted",
+        "repeat": repeat,
+    }
+    answerer = (lambda c: llm_candidate(c, candidate_model).answer) if candidate_model else None
+
+    async def go() -> EvalResult:
+        if langsmith:
+            require_langsmith_key()
+        candidates = await asyncio.to_thread(load_candidates, folder)
+        if not candidates:
+            raise CandidateFileError(f"{folder}: no candidate files (*.yaml) in this folder")
+        if candidate_model:  # fail on a bad model name now, not in the middle of the runs
+            llm_candidate(candidates[0], candidate_model)
+        columns = (
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task("Interviewing", total=len(candidates) * repeat)
+
+            def advance(run: Any) -> None:
+                progress.update(task, advance=1, description=f"Interviewed {run.candidate_id}")
+
+            if not langsmith:
+                result = await evaluate_candidates(
+                    candidates, context, repeat, concurrency, answerer, advance, settings
+                )
+                progress.update(task, description="Interviews done")
+                return result
+            result, upload, experiment = await run_langsmith_experiment(
+                candidates,
+                context,
+                dataset_name=dataset or f"sophia-{folder.resolve().name}",
+                repeat=repeat,
+                concurrency=concurrency,
+                answerer=answerer,
+                on_run_done=advance,
+                settings=settings,
+            )
+            progress.update(task, description="Interviews done")
+        console.print(
+            f"[dim]LangSmith dataset {upload.dataset_name}: {upload.created} added, "
+            f"{upload.updated} updated, {upload.deleted} removed; experiment {experiment}[/]"
+        )
+        return result
+
+    result = _run(go())
+    data = result.to_json(thresholds)
+    console.print(candidates_table(data["candidates"]))
+    console.print(metrics_table(data["metrics"], data["metric_comments"], thresholds))
+    runs = sum(len(c.runs) for c in result.candidates)
+    console.print(f"[dim]{runs} interviews in {result.seconds:.1f}s[/]")
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {note}")
+    try:
+        if json_path:
+            json_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+            console.print(f"[dim]JSON written to {json_path}[/]")
+        if html_path:
+            html_path.write_text(render_html(data), encoding="utf-8")
+            console.print(f"[dim]HTML report written to {html_path}[/]")
+    except OSError as exc:
+        err_console.print(f"[bold red]error:[/] cannot write the report: {exc}")
+        raise typer.Exit(2) from None
+    failures = threshold_failures(data["metrics"], thresholds)
+    for failure in failures:
+        err_console.print(f"[bold red]threshold:[/] {failure}")
+    if failures:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

@@ -53,8 +53,30 @@ class Context:
         default=0.2,
         metadata={"description": "Sampling temperature for the LLM brain."},
     )
+    agent_models: dict[str, str] = field(
+        default_factory=dict,
+        metadata={
+            "description": 'Per-agent model overrides, e.g. {"grader": "openai:gpt-4o"} '
+            "(agents: interviewer, grader, follow_up, difficulty, report)."
+        },
+    )
+    model_timeout: float = field(
+        default=60.0,
+        metadata={"description": "Seconds before a model call is abandoned (then retried)."},
+    )
+    max_output_tokens: int = field(
+        default=1024,
+        metadata={"description": "Most tokens a model may write in one reply."},
+    )
+    max_retries: int = field(
+        default=2,
+        metadata={"description": "Retries per model call (backoff, honouring Retry-After)."},
+    )
 
     def __post_init__(self) -> None:
         # Studio and the API can send anything: clamp rather than fail mid-interview.
         self.max_follow_ups = max(0, min(3, int(self.max_follow_ups)))
         self.questions_per_phase = max(0, min(10, int(self.questions_per_phase)))
+        self.max_retries = max(0, min(5, int(self.max_retries)))
+        self.model_timeout = max(1.0, float(self.model_timeout))
+        self.agent_models = dict(self.agent_models or {})

@@ -1,16 +1,48 @@
-"""The chat-model factory: one place turns a model string into a brain.
+"""The chat-model factory and the plumbing every LLM brain shares.
 
-`rubric` is the deterministic offline brain. `openai:<model>` is any OpenAI-compatible server
-through `langchain-openai` (`OPENAI_API_KEY`, `OPENAI_BASE_URL`); other `provider:model`
-strings go through LangChain's `init_chat_model` when the provider's package is installed.
+One place turns a model string into a chat model:
+- `rubric`: the deterministic offline brain (no model at all);
+- `openai:<model>`: any OpenAI-compatible server through `langchain-openai` (`OPENAI_API_KEY`,
+  `OPENAI_BASE_URL`: OpenAI, Ollama, vLLM, llama.cpp's server);
+- `<provider>:<model>`: LangChain's `init_chat_model`, when the provider's package is installed;
+- `fake:<name>`: a model registered with `register_model` (tests and benchmarks swap models by
+  context alone).
 """
 
 from __future__ import annotations
 
-from langchain_core.language_models import BaseChatModel
+import json
+import os
+import re
+from collections.abc import Sequence
+from typing import TypeVar
 
-from graph.config import RUBRIC_MODEL
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from pydantic import BaseModel, ValidationError
+
+from graph.config import RUBRIC_MODEL, Context
 from graph.errors import ModelUnavailableError
+
+Schema = TypeVar("Schema", bound=BaseModel)
+
+# Longer answers are cut for the model (with a note); the transcript keeps them whole.
+MODEL_ANSWER_CHARS = 6_000
+_REGISTERED: dict[str, BaseChatModel] = {}
+_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
+
+
+class StructuredOutputError(Exception):
+    """A model's reply did not parse as the expected schema, even after one retry."""
+
+    def __init__(self, message: str, replies: list[AIMessage]) -> None:
+        super().__init__(message)
+        self.replies = replies
+
+
+def register_model(name: str, model: BaseChatModel) -> None:
+    """Make `model` available as `fake:<name>` (tests, benchmarks, notebooks)."""
+    _REGISTERED[name] = model
 
 
 def is_rubric(model: str) -> bool:
@@ -18,17 +50,51 @@ def is_rubric(model: str) -> bool:
     return model.strip().lower() == RUBRIC_MODEL
 
 
-def chat_model(model: str, temperature: float = 0.2) -> BaseChatModel:
-    """A chat model for `provider:model` (e.g. `openai:gpt-4o-mini`)."""
-    provider, _, name = model.partition(":")
+def model_for(context: Context, agent: str) -> str:
+    """The model string an agent runs on: its override in `agent_models`, else `model`."""
+    return (context.agent_models or {}).get(agent) or context.model
+
+
+def chat_model(
+    model: str,
+    temperature: float = 0.2,
+    timeout: float = 60.0,
+    max_retries: int = 2,
+    max_tokens: int | None = None,
+) -> BaseChatModel:
+    """A chat model for `provider:model` (e.g. `openai:gpt-4o-mini`).
+
+    Retries with exponential backoff (honouring `Retry-After`) and the timeout come from the
+    provider client; a model that still fails is handled by the agent's rubric fallback.
+    """
+    provider, _, name = model.strip().partition(":")
     if not name:
         raise ModelUnavailableError(
             f"model '{model}' is not of the form provider:model (or 'rubric' for offline)"
         )
+    if provider == "fake":
+        if name not in _REGISTERED:
+            raise ModelUnavailableError(f"model '{model}': no fake model registered as '{name}'")
+        return _REGISTERED[name]
     if provider == "openai":
         from langchain_openai import ChatOpenAI
 
-        return ChatOpenAI(model=name, temperature=temperature)
+        base_url = os.environ.get("OPENAI_BASE_URL") or None
+        api_key = os.environ.get("OPENAI_API_KEY") or ("not-needed" if base_url else None)
+        if api_key is None:
+            raise ModelUnavailableError(
+                f"model '{model}' needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)"
+            )
+        return ChatOpenAI(
+            model=name,
+            temperature=temperature,
+            base_url=base_url,
+            api_key=api_key,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_tokens=max_tokens,
+            stream_usage=True,
+        )
     try:
         from langchain.chat_models import init_chat_model
     except ImportError as exc:
@@ -36,17 +102,122 @@ def chat_model(model: str, temperature: float = 0.2) -> BaseChatModel:
             f"provider '{provider}' needs the 'langchain' package (pip install langchain)"
         ) from exc
     try:
-        return init_chat_model(name, model_provider=provider, temperature=temperature)
+        return init_chat_model(
+            name,
+            model_provider=provider,
+            temperature=temperature,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
     except (ImportError, ValueError) as exc:
         raise ModelUnavailableError(f"model '{model}' is not available: {exc}") from exc
 
 
-def require_rubric(model: str) -> None:
-    """Fail clearly when a model is asked for: only the rubric brain is wired into the agents.
+def agent_model(context: Context, agent: str) -> BaseChatModel | None:
+    """The chat model an agent uses, or None when it runs on the rubric brain."""
+    name = model_for(context, agent)
+    if is_rubric(name):
+        return None
+    return chat_model(
+        name,
+        context.temperature,
+        context.model_timeout,
+        context.max_retries,
+        context.max_output_tokens,
+    )
 
-    The LLM brains (issue "The LLM brain") plug in behind each agent's interface here.
+
+def _unwrap(model: object) -> object:
+    """The chat model inside a `with_config`/`bind` wrapper."""
+    while hasattr(model, "bound"):
+        model = model.bound  # type: ignore[attr-defined]
+    return model
+
+
+def candidate_text(text: str, limit: int = MODEL_ANSWER_CHARS) -> str:
+    """Candidate text made safe to put between `<candidate_answer>` tags.
+
+    A closing tag inside the answer cannot end the block, and a very long answer is cut with a
+    note saying so.
     """
-    if not is_rubric(model):
-        raise ModelUnavailableError(
-            f"model '{model}': this build runs the offline rubric brain only; use --model rubric"
-        )
+    safe = re.sub(r"</?\s*candidate_(answer|profile)\s*>", "[tag removed]", text, flags=re.I)
+    if len(safe) > limit:
+        safe = f"{safe[:limit]}\n[answer truncated for the model: {len(safe) - limit} more chars]"
+    return safe or "(no answer)"
+
+
+def schema_text(schema: type[BaseModel]) -> str:
+    """A schema's JSON Schema, compact, for prompts."""
+    return json.dumps(schema.model_json_schema(), separators=(",", ":"))
+
+
+# Servers that reject OpenAI's `json_schema` response format (llama-cpp-python's takes
+# `json_object` with a `schema`), by base URL: learnt on the first refusal, then remembered.
+_JSON_OBJECT_SERVERS: set[str] = set()
+
+
+def _response_format(schema: type[BaseModel], server: str) -> dict:
+    if server in _JSON_OBJECT_SERVERS:
+        return {"type": "json_object", "schema": schema.model_json_schema()}
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema()},
+    }
+
+
+def _rejects_json_schema(exc: Exception) -> bool:
+    text = str(exc)
+    return "response_format" in text and "json_schema" in text
+
+
+def _json_in(content: object) -> str:
+    text = content if isinstance(content, str) else json.dumps(content)
+    text = _FENCE.sub("", text.strip())
+    start, end = text.find("{"), text.rfind("}")
+    return text[start : end + 1] if start != -1 and end > start else text
+
+
+async def structured_call(
+    model: BaseChatModel, messages: Sequence[BaseMessage], schema: type[Schema]
+) -> tuple[Schema, list[AIMessage]]:
+    """Ask for a reply matching `schema`; a malformed reply is retried once with the error.
+
+    OpenAI-compatible servers are asked for JSON-schema-constrained output (`response_format`);
+    every reply is parsed from its text, so any chat model works. Returns the parsed object and
+    the raw replies (for usage accounting).
+    """
+    from langchain_openai import ChatOpenAI
+
+    inner = _unwrap(model)
+    openai_compatible = isinstance(inner, ChatOpenAI)
+    server = str(getattr(inner, "openai_api_base", "") or "")
+    history = list(messages)
+    replies: list[AIMessage] = []
+    error = ""
+    for _attempt in range(2):
+        if openai_compatible:
+            response_format = _response_format(schema, server)
+            try:
+                reply = await model.bind(response_format=response_format).ainvoke(history)
+            except Exception as exc:
+                if response_format["type"] != "json_schema" or not _rejects_json_schema(exc):
+                    raise
+                _JSON_OBJECT_SERVERS.add(server)
+                reply = await model.bind(response_format=_response_format(schema, server)).ainvoke(
+                    history
+                )
+        else:
+            reply = await model.ainvoke(history)
+        replies.append(reply)
+        try:
+            return schema.model_validate_json(_json_in(reply.content)), replies
+        except (ValidationError, ValueError) as exc:
+            error = str(exc).splitlines()[0][:300]
+            history += [
+                reply,
+                HumanMessage(
+                    f"That reply was not valid JSON for the schema ({error}). "
+                    "Reply with only the JSON object."
+                ),
+            ]
+    raise StructuredOutputError(f"{schema.__name__}: {error}", replies)

@@ -11,6 +11,7 @@ from graph.config import Context
 from graph.scoring import LEVEL_VALUE, Level, level_for_ability, level_for_years
 from graph.state import AnswerEvaluation, LevelAssessment, State, Turn
 from graph.store import load_evaluation, load_level, require_store
+from prompts import render_prompt
 from rubric.role_pack import RolePack, load_role_pack
 
 
@@ -54,6 +55,10 @@ class Session:
     async def assessment(self, state: State) -> LevelAssessment:
         """The latest level assessment, or the starting one."""
         return await load_level(self.store, self.thread_id) or self.start_assessment(state)
+
+    def persona(self) -> str:
+        """Sophia's persona for this role (`prompts/persona.md`), for LLM prompts."""
+        return render_prompt("persona", role=self.pack.title)
 
     async def evaluation_of(self, turn: Turn) -> AnswerEvaluation | None:
         """The grader's evaluation written for a turn, if there is one."""

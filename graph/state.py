@@ -193,6 +193,34 @@ class LevelAssessment(BaseModel):
     evidence: list[str] = Field(default_factory=list)
 
 
+class GradeJudgement(BaseModel):
+    """What the LLM grader returns for one question (turned into an `AnswerEvaluation`)."""
+
+    technical_knowledge: float | None = Field(default=None, ge=1, le=5)
+    problem_solving: float | None = Field(default=None, ge=1, le=5)
+    communication: float | None = Field(default=None, ge=1, le=5)
+    soft_skills: float | None = Field(default=None, ge=1, le=5)
+    found: list[str] = Field(default_factory=list, description="Key point ids covered.")
+    missed: list[str] = Field(default_factory=list, description="Key point ids missed.")
+    anchor: int = Field(ge=1, le=5, description="The closest point of the anchored scale.")
+    rationale: str = Field(description="Two or three sentences of evidence from the answer.")
+
+
+class LevelJudgement(BaseModel):
+    """What the LLM difficulty agent returns."""
+
+    level: Level
+    next_difficulty: Level
+    evidence: str = Field(description="One sentence: what in the answers shows this level.")
+
+
+class ReportNarrative(BaseModel):
+    """What the LLM report agent writes around the computed scores."""
+
+    strengths: list[str] = Field(description="2-5 specific strengths, grounded in answers.")
+    improvements: list[str] = Field(description="2-5 specific improvements.")
+
+
 class LearningResource(BaseModel):
     """A stable page a candidate can learn from."""
 
@@ -249,3 +277,20 @@ class FinalReport(BaseModel):
 def answers_for(turns: list[Turn], question_id: str) -> list[str]:
     """The answers given to a question: the main answer first, then answers to its probes."""
     return [t["answer"] for t in turns if t["question_id"] == question_id]
+
+
+def recent_summary(turns: list[Turn], last: int = 3, chars: int = 160) -> str:
+    """A short rolling summary for prompts: progress plus the last few answers, clipped.
+
+    Agents get this and the current question and answer, never the whole transcript, so a
+    turn's prompt stays the same size however long the interview runs.
+    """
+    if not turns:
+        return ""
+    topics = len({t["question_id"] for t in turns})
+    recent = [
+        f"{t['topic']}: {t['answer'][:chars].replace(chr(10), ' ')}"
+        + ("…" if len(t["answer"]) > chars else "")
+        for t in turns[-last:]
+    ]
+    return f"{topics} questions answered so far. Latest answers: " + " | ".join(recent)

@@ -11,14 +11,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+from langgraph.constants import TAG_NOSTREAM
 from langgraph.runtime import Runtime
 
 from graph.config import Context
-from graph.llm import require_rubric
+from graph.llm import (
+    StructuredOutputError,
+    agent_model,
+    candidate_text,
+    schema_text,
+    structured_call,
+)
 from graph.scoring import LEVEL_VALUE, level_for_ability
 from graph.session import Session
-from graph.state import LevelAssessment, State, answers_for
+from graph.state import LevelAssessment, LevelJudgement, State, answers_for
 from graph.store import save_level
+from graph.usage import AgentLedger, save_ledger
+from prompts import render_prompt
 from rubric.analysis import analyse_answer
 from rubric.role_pack import Question, TopicBank
 
@@ -40,6 +51,8 @@ class LevelInput:
     bank: TopicBank
     answers: list[str]
     previous: LevelAssessment
+    years: float = 3.0
+    persona: str = ""
 
 
 class DifficultyBrain(Protocol):
@@ -85,10 +98,56 @@ class RubricDifficulty:
         )
 
 
-def difficulty_brain(context: Context) -> DifficultyBrain:
+class LLMDifficulty:
+    """A chat model judges the level; the rubric's ability estimate is kept beside it."""
+
+    def __init__(self, model: BaseChatModel, ledger: AgentLedger) -> None:
+        self.model = model.with_config(tags=[TAG_NOSTREAM])
+        self.ledger = ledger
+        self.rubric = RubricDifficulty()
+
+    async def assess(self, item: LevelInput) -> LevelAssessment:
+        baseline = await self.rubric.assess(item)
+        prompt = render_prompt(
+            "difficulty",
+            persona=item.persona,
+            years=item.years,
+            current_level=item.previous.level,
+            history="; ".join(item.previous.evidence[-6:]) or "none yet",
+            difficulty=item.question.difficulty,
+            topic=item.bank.title,
+            question=item.question.text,
+            key_points=item.question.key_points_text(),
+            answer=candidate_text("\n\n".join(item.answers)),
+            schema=schema_text(LevelJudgement),
+        )
+        try:
+            judgement, replies = await structured_call(
+                self.model,
+                [SystemMessage(prompt), HumanMessage("Assess the level now.")],
+                LevelJudgement,
+            )
+        except StructuredOutputError as exc:
+            self.ledger.record(exc.replies)
+            self.ledger.fell_back(f"malformed output ({exc})")
+            return baseline
+        except Exception as exc:  # a model fault must never stop the interview
+            self.ledger.fell_back(f"{type(exc).__name__}: {exc}")
+            return baseline
+        self.ledger.record(replies)
+        return baseline.model_copy(
+            update={
+                "level": judgement.level,
+                "next_difficulty": judgement.next_difficulty,
+                "evidence": [*baseline.evidence, f"model: {judgement.evidence[:300]}"][-20:],
+            }
+        )
+
+
+def difficulty_brain(context: Context, ledger: AgentLedger) -> DifficultyBrain:
     """The difficulty brain for the configured model."""
-    require_rubric(context.model)
-    return RubricDifficulty()
+    model = agent_model(context, "difficulty")
+    return RubricDifficulty() if model is None else LLMDifficulty(model, ledger)
 
 
 async def difficulty(state: State, runtime: Runtime[Context]) -> dict:
@@ -96,13 +155,17 @@ async def difficulty(state: State, runtime: Runtime[Context]) -> dict:
     session = Session.from_runtime(runtime)
     turn = state["turns"][-1]
     question = session.pack.question(turn["question_id"])
-    assessment = await difficulty_brain(session.context).assess(
+    ledger = AgentLedger("difficulty")
+    assessment = await difficulty_brain(session.context, ledger).assess(
         LevelInput(
             question=question,
             bank=session.pack.topic_of(question.id),
             answers=answers_for(state["turns"], question.id),
             previous=await session.assessment(state),
+            years=float(state.get("profile", {}).get("years_experience", 3.0)),
+            persona=session.persona(),
         )
     )
     await save_level(session.store, session.thread_id, assessment)
+    await save_ledger(session.store, session.thread_id, ledger)
     return {}

@@ -10,12 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+from langgraph.constants import TAG_NOSTREAM
 from langgraph.runtime import Runtime
 
 from graph.config import Context
-from graph.llm import require_rubric
+from graph.llm import (
+    StructuredOutputError,
+    agent_model,
+    candidate_text,
+    schema_text,
+    structured_call,
+)
 from graph.session import Session
 from graph.state import FollowUpDecision, Probe, State, answers_for
+from graph.usage import AgentLedger, save_ledger
+from prompts import render_prompt
 from rubric.analysis import analyse_answer
 from rubric.role_pack import Question, TopicBank
 
@@ -34,6 +45,7 @@ class FollowUpInput:
     probes_asked: list[str]
     follow_ups_left: int
     closing: bool
+    persona: str = ""
 
 
 class FollowUpBrain(Protocol):
@@ -73,10 +85,54 @@ class RubricFollowUp:
         return FollowUpDecision(needs_follow_up=False, reason="no unasked probe fits")
 
 
-def follow_up_brain(context: Context) -> FollowUpBrain:
+class LLMFollowUp:
+    """A chat model decides and words the probe; the rubric decides when the model fails."""
+
+    def __init__(self, model: BaseChatModel, ledger: AgentLedger) -> None:
+        self.model = model.with_config(tags=[TAG_NOSTREAM])
+        self.ledger = ledger
+        self.rubric = RubricFollowUp()
+
+    async def decide(self, item: FollowUpInput) -> FollowUpDecision:
+        # No call when no probe could be asked: it saves a model call and its latency.
+        if item.closing or item.follow_ups_left <= 0:
+            return FollowUpDecision(needs_follow_up=False, reason="no follow-ups left")
+        prompt = render_prompt(
+            "follow_up",
+            persona=item.persona,
+            topic=item.bank.title,
+            question=item.question.text,
+            key_points=item.question.key_points_text(),
+            probes=item.question.probes_text(),
+            asked="; ".join(item.probes_asked) or "none",
+            left=item.follow_ups_left,
+            answer=candidate_text("\n\n".join(item.answers)),
+            schema=schema_text(FollowUpDecision),
+        )
+        try:
+            decision, replies = await structured_call(
+                self.model,
+                [SystemMessage(prompt), HumanMessage("Decide now.")],
+                FollowUpDecision,
+            )
+        except StructuredOutputError as exc:
+            self.ledger.record(exc.replies)
+            self.ledger.fell_back(f"malformed output ({exc})")
+            return await self.rubric.decide(item)
+        except Exception as exc:  # a model fault must never stop the interview
+            self.ledger.fell_back(f"{type(exc).__name__}: {exc}")
+            return await self.rubric.decide(item)
+        self.ledger.record(replies)
+        probe = (decision.probe or "").strip()
+        if not decision.needs_follow_up or not probe or probe in item.probes_asked:
+            return FollowUpDecision(needs_follow_up=False, reason=decision.reason)
+        return decision.model_copy(update={"probe": probe[:600]})
+
+
+def follow_up_brain(context: Context, ledger: AgentLedger) -> FollowUpBrain:
     """The follow-up brain for the configured model."""
-    require_rubric(context.model)
-    return RubricFollowUp()
+    model = agent_model(context, "follow_up")
+    return RubricFollowUp() if model is None else LLMFollowUp(model, ledger)
 
 
 async def follow_up(state: State, runtime: Runtime[Context]) -> dict:
@@ -85,7 +141,8 @@ async def follow_up(state: State, runtime: Runtime[Context]) -> dict:
     turn = state["turns"][-1]
     question = session.pack.question(turn["question_id"])
     turns = state["turns"]
-    decision = await follow_up_brain(session.context).decide(
+    ledger = AgentLedger("follow_up")
+    decision = await follow_up_brain(session.context, ledger).decide(
         FollowUpInput(
             question=question,
             bank=session.pack.topic_of(question.id),
@@ -97,8 +154,10 @@ async def follow_up(state: State, runtime: Runtime[Context]) -> dict:
             ],
             follow_ups_left=session.context.max_follow_ups - state.get("follow_ups", 0),
             closing=turn["kind"] == "closing",
+            persona=session.persona(),
         )
     )
+    await save_ledger(session.store, session.thread_id, ledger)
     probe: Probe | None = None
     if decision.needs_follow_up and decision.probe:
         probe = {"text": decision.probe, "targets": decision.targets}

@@ -3,6 +3,10 @@
 It runs beside difficulty and follow_up on every answer. A probe's answer re-grades its
 question (key points found only after a probe earn less). Evaluations go to the Store, never
 to state: the candidate must not see them.
+
+The LLM grader always runs with the rubric grader beside it: a disagreement of more than 1.5
+points on a criterion is flagged (it catches prompt injection and model drift), and a model
+that fails or answers malformed JSON twice is replaced by the rubric's verdict, flagged too.
 """
 
 from __future__ import annotations
@@ -10,15 +14,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+from langgraph.constants import TAG_NOSTREAM
 from langgraph.runtime import Runtime
 
 from graph.config import Context
-from graph.llm import require_rubric
+from graph.llm import (
+    StructuredOutputError,
+    agent_model,
+    candidate_text,
+    model_for,
+    schema_text,
+    structured_call,
+)
+from graph.scoring import clamp_score
 from graph.session import Session
-from graph.state import AnswerEvaluation, State, Turn, answers_for
+from graph.state import AnswerEvaluation, GradeJudgement, State, Turn, answers_for
 from graph.store import save_evaluation
+from graph.usage import AgentLedger, save_ledger
+from prompts import render_prompt
 from rubric.analysis import analyse_answer
 from rubric.role_pack import Question, TopicBank
+
+# Points on the 1-5 scale between the LLM's and the rubric's score that a reviewer should see.
+DISAGREEMENT = 1.5
 
 
 @dataclass(frozen=True)
@@ -29,6 +49,7 @@ class GradingInput:
     question: Question
     bank: TopicBank
     answers: list[str]
+    persona: str = ""
 
 
 class GraderBrain(Protocol):
@@ -61,10 +82,82 @@ class RubricGrader:
         )
 
 
-def grader_brain(context: Context) -> GraderBrain:
+class LLMGrader:
+    """A chat model grades against the rubric; the rubric grader checks it."""
+
+    def __init__(self, model: BaseChatModel, ledger: AgentLedger) -> None:
+        self.model = model.with_config(tags=[TAG_NOSTREAM])  # grades never reach the candidate
+        self.ledger = ledger
+        self.rubric = RubricGrader()
+
+    def _messages(self, item: GradingInput) -> list:
+        answers = "\n\n[answer to a follow-up]\n".join(item.answers)
+        prompt = render_prompt(
+            "grader",
+            persona=item.persona,
+            difficulty=item.question.difficulty,
+            topic=item.bank.title,
+            question=item.question.text,
+            key_points=item.question.key_points_text(),
+            anchors=item.question.anchors_text(),
+            criteria=", ".join(item.question.criteria),
+            answer=candidate_text(answers),
+            schema=schema_text(GradeJudgement),
+        )
+        return [SystemMessage(prompt), HumanMessage("Grade the answer now.")]
+
+    async def grade(self, item: GradingInput) -> AnswerEvaluation:
+        baseline = await self.rubric.grade(item)
+        try:
+            judgement, replies = await structured_call(
+                self.model, self._messages(item), GradeJudgement
+            )
+        except StructuredOutputError as exc:
+            self.ledger.record(exc.replies)
+            return self._fallback(baseline, f"malformed output ({exc})")
+        except Exception as exc:  # a model fault must never stop the interview
+            return self._fallback(baseline, f"{type(exc).__name__}: {exc}")
+        self.ledger.record(replies)
+        return self._merge(item, judgement, baseline)
+
+    def _fallback(self, baseline: AnswerEvaluation, reason: str) -> AnswerEvaluation:
+        self.ledger.fell_back(reason)
+        return baseline.model_copy(update={"signals": [*baseline.signals, "fallback"]})
+
+    def _merge(
+        self, item: GradingInput, judgement: GradeJudgement, baseline: AnswerEvaluation
+    ) -> AnswerEvaluation:
+        scores = {}
+        for criterion in item.question.criteria:
+            value = getattr(judgement, criterion)
+            scores[criterion] = (
+                clamp_score(value) if value is not None else baseline.scores[criterion]
+            )
+        signals = list(baseline.signals)
+        gaps = {c: abs(scores[c] - baseline.scores[c]) for c in scores}
+        if any(gap > DISAGREEMENT for gap in gaps.values()):
+            signals.append("disagreement")
+        key_points = {kp.id: kp for kp in [*baseline.found, *baseline.missed]}
+        found = [key_points[k] for k in judgement.found if k in key_points]
+        missed = [kp for k, kp in key_points.items() if k not in set(judgement.found)]
+        return baseline.model_copy(
+            update={
+                "scores": scores,
+                "anchor": judgement.anchor,
+                "found": found,
+                "missed": missed,
+                "signals": signals,
+                "rationale": judgement.rationale.strip()[:1500]
+                + f" [rubric cross-check: {baseline.scores}]",
+                "brain": "llm",
+            }
+        )
+
+
+def grader_brain(context: Context, ledger: AgentLedger) -> GraderBrain:
     """The grader brain for the configured model."""
-    require_rubric(context.model)
-    return RubricGrader()
+    model = agent_model(context, "grader")
+    return RubricGrader() if model is None else LLMGrader(model, ledger)
 
 
 async def grader(state: State, runtime: Runtime[Context]) -> dict:
@@ -72,13 +165,19 @@ async def grader(state: State, runtime: Runtime[Context]) -> dict:
     session = Session.from_runtime(runtime)
     turn = state["turns"][-1]
     question = session.pack.question(turn["question_id"])
-    evaluation = await grader_brain(session.context).grade(
+    ledger = AgentLedger("grader")
+    evaluation = await grader_brain(session.context, ledger).grade(
         GradingInput(
             turn=turn,
             question=question,
             bank=session.pack.topic_of(question.id),
             answers=answers_for(state["turns"], question.id),
+            persona=session.persona(),
         )
     )
     await save_evaluation(session.store, session.thread_id, evaluation)
+    await save_ledger(session.store, session.thread_id, ledger)
     return {}
+
+
+__all__ = ["GraderBrain", "LLMGrader", "RubricGrader", "grader", "grader_brain", "model_for"]

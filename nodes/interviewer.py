@@ -9,16 +9,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from langchain_core.messages import AIMessage
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langgraph.runtime import Runtime
+from langgraph.store.base import BaseStore
 
 from graph.config import Context
-from graph.llm import require_rubric
+from graph.llm import agent_model, candidate_text
 from graph.scoring import Level
 from graph.session import Session
-from graph.state import AnswerEvaluation, AskedQuestion, CandidateProfile, State, Turn
+from graph.state import (
+    AnswerEvaluation,
+    AskedQuestion,
+    CandidateProfile,
+    State,
+    Turn,
+    recent_summary,
+)
+from graph.usage import AgentLedger, save_ledger
+from prompts import render_prompt
 from rubric.phrasing import line
 from rubric.role_pack import RolePack
+from tools.evaluation_scores import get_evaluation_scores
+from tools.profile import lookup_candidate_profile
+
+# Tool rounds the interviewer may take before it must speak (each round is a model call).
+MAX_TOOL_ROUNDS = 2
 
 
 @dataclass(frozen=True)
@@ -31,13 +47,16 @@ class InterviewerInput:
     previous: Turn | None
     previous_evaluation: AnswerEvaluation | None
     level: Level
+    summary: str = ""
+    persona: str = ""
+    store: BaseStore | None = None
 
 
 class InterviewerBrain(Protocol):
     """Writes Sophia's next message."""
 
-    async def compose(self, turn: InterviewerInput) -> str:
-        """The text Sophia says next."""
+    async def compose(self, turn: InterviewerInput) -> AIMessage:
+        """The message Sophia says next."""
         ...
 
 
@@ -49,7 +68,11 @@ def first_name(profile: CandidateProfile) -> str:
 class RubricInterviewer:
     """Templated lines (`prompts/rubric/phrasing.yaml`), chosen by how the last answer went."""
 
-    async def compose(self, turn: InterviewerInput) -> str:
+    async def compose(self, turn: InterviewerInput) -> AIMessage:
+        return AIMessage(content=self.text(turn), name="Sophia")
+
+    def text(self, turn: InterviewerInput) -> str:
+        """The templated line."""
         current = turn.current
         seed = f"{current['question_id']}:{turn.previous['turn'] if turn.previous else 0}"
         parts: list[str] = []
@@ -86,10 +109,89 @@ class RubricInterviewer:
         return line("acknowledge.partial", seed)
 
 
-def interviewer_brain(context: Context) -> InterviewerBrain:
+class LLMInterviewer:
+    """A chat model speaks as Sophia (streamed token by token); the templates if it fails.
+
+    It may look up the candidate's profile and the scores so far through tools; the prompt
+    already carries what a normal turn needs, so most turns are a single call.
+    """
+
+    def __init__(self, model: BaseChatModel, ledger: AgentLedger) -> None:
+        self.model = model
+        self.ledger = ledger
+        self.rubric = RubricInterviewer()
+        try:
+            self.with_tools = model.bind_tools([lookup_candidate_profile, get_evaluation_scores])
+        except NotImplementedError:  # models without tool calling still interview
+            self.with_tools = model
+
+    def _prompt(self, turn: InterviewerInput) -> list[BaseMessage]:
+        current = turn.current
+        previous = turn.previous
+        if previous is None:
+            transition = (
+                f"This is the start: greet {first_name(turn.profile)} warmly, introduce "
+                "yourself, explain the interview's structure (background, foundations, problem "
+                "solving, system design, teamwork, their questions) and that thinking aloud "
+                "and saying 'I don't know' are fine."
+            )
+        elif current["kind"] != "follow_up" and current["phase"] != previous["phase"]:
+            transition = f"Make a natural transition to the next part: {current['phase']}."
+        else:
+            transition = "Stay in the current part of the interview."
+        hint = ""
+        if current["kind"] == "follow_up" and turn.level == "junior" and current.get("hint"):
+            hint = f"   After the question, offer this hint: {current['hint']}\n"
+        prompt = render_prompt(
+            "interviewer",
+            persona=turn.persona,
+            transition=transition,
+            kind="follow-up question" if current["kind"] == "follow_up" else "question",
+            question=current["text"],
+            hint=hint,
+            phase=current["phase"],
+            name=turn.profile.get("name", "the candidate"),
+            years=turn.profile.get("years_experience", "?"),
+            summary=turn.summary or "(start of the interview)",
+            previous_question=previous["question"] if previous else "(none yet)",
+            previous_answer=candidate_text(previous["answer"], 2000) if previous else "",
+        )
+        return [SystemMessage(prompt), HumanMessage("Say your next line to the candidate.")]
+
+    async def compose(self, turn: InterviewerInput) -> AIMessage:
+        messages = self._prompt(turn)
+        try:
+            for _ in range(MAX_TOOL_ROUNDS):
+                reply = await self.with_tools.ainvoke(messages)
+                self.ledger.record([reply])
+                if not reply.tool_calls:
+                    break
+                messages += [reply, *[await self._run_tool(c, turn) for c in reply.tool_calls]]
+            else:
+                reply = await self.model.ainvoke(messages)
+                self.ledger.record([reply])
+            text = str(reply.content).strip()
+            if not text:
+                raise ValueError("empty reply")
+        except Exception as exc:  # a model fault must never stop the interview
+            self.ledger.fell_back(f"{type(exc).__name__}: {exc}")
+            return await self.rubric.compose(turn)
+        return AIMessage(content=text, name="Sophia", id=reply.id)
+
+    @staticmethod
+    async def _run_tool(call: dict, turn: InterviewerInput) -> ToolMessage:
+        tools = {t.name: t for t in (lookup_candidate_profile, get_evaluation_scores)}
+        tool = tools.get(call["name"])
+        if tool is None or turn.store is None:
+            return ToolMessage(f"unknown tool {call['name']}", tool_call_id=call["id"])
+        result = await tool.ainvoke({**call.get("args", {}), "store": turn.store})
+        return ToolMessage(str(result), tool_call_id=call["id"])
+
+
+def interviewer_brain(context: Context, ledger: AgentLedger) -> InterviewerBrain:
     """The interviewer brain for the configured model."""
-    require_rubric(context.model)
-    return RubricInterviewer()
+    model = agent_model(context, "interviewer")
+    return RubricInterviewer() if model is None else LLMInterviewer(model, ledger)
 
 
 async def interviewer(state: State, runtime: Runtime[Context]) -> dict:
@@ -106,7 +208,8 @@ async def interviewer(state: State, runtime: Runtime[Context]) -> dict:
     turns = state.get("turns", [])
     previous = turns[-1] if turns else None
     assessment = await session.assessment(state)
-    message = await interviewer_brain(session.context).compose(
+    ledger = AgentLedger("interviewer")
+    message = await interviewer_brain(session.context, ledger).compose(
         InterviewerInput(
             pack=session.pack,
             profile=state["profile"],
@@ -114,6 +217,10 @@ async def interviewer(state: State, runtime: Runtime[Context]) -> dict:
             previous=previous,
             previous_evaluation=await session.evaluation_of(previous) if previous else None,
             level=assessment.level,
+            summary=recent_summary(turns),
+            persona=session.persona(),
+            store=session.store,
         )
     )
-    return {**update, "current": current, "messages": [AIMessage(content=message, name="Sophia")]}
+    await save_ledger(session.store, session.thread_id, ledger)
+    return {**update, "current": current, "messages": [message]}

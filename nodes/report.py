@@ -6,12 +6,25 @@ thread only gets Sophia's farewell.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Protocol
 
-from langchain_core.messages import AIMessage
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langgraph.constants import TAG_NOSTREAM
 from langgraph.runtime import Runtime
 
 from graph.config import Context
+from graph.llm import (
+    StructuredOutputError,
+    agent_model,
+    is_rubric,
+    model_for,
+    schema_text,
+    structured_call,
+)
 from graph.scoring import CRITERIA, Criterion, recommend, weighted_overall
 from graph.session import Session
 from graph.state import (
@@ -20,12 +33,15 @@ from graph.state import (
     CoachingItem,
     FinalReport,
     LearningResource,
+    ReportNarrative,
     ReportPhase,
     ReportQuestion,
     State,
     Turn,
 )
 from graph.store import latest_evaluations, load_profile, save_profile, save_report
+from graph.usage import AgentLedger, load_usage, save_ledger
+from prompts import render_prompt
 from rubric.phrasing import line
 from rubric.role_pack import RolePack
 from tools.coaching import generate_coaching_suggestions
@@ -40,6 +56,9 @@ CRITERION_NAMES: dict[Criterion, str] = {
 STRONG = 4.0
 WEAK = 3.0
 MAX_COACHING = 5
+# Tool rounds the report agent may take before it must write the narrative.
+MAX_REPORT_TOOL_ROUNDS = 4
+AGENTS = ("interviewer", "grader", "follow_up", "difficulty", "report")
 
 
 def criterion_scores(
@@ -146,9 +165,165 @@ def review_flags(evaluations: list[AnswerEvaluation], pack: RolePack) -> list[st
             flags.append(f"suspected prompt injection in the answer on {title} ({e.question_id})")
         if "red_flag" in e.signals:
             flags.append(f"misconception stated on {title} ({e.question_id})")
+        if "disagreement" in e.signals:
+            flags.append(
+                f"LLM and rubric graders differ by over 1.5 points on {title} ({e.question_id})"
+            )
         if "truncated" in e.signals:
             flags.append(f"very long answer on {title} graded on its beginning ({e.question_id})")
     return flags
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """What the report writer works from: the computed figures and the evaluations."""
+
+    pack: RolePack
+    profile: dict
+    level: str
+    scores: dict[Criterion, float | None]
+    overall: float
+    evaluations: list[AnswerEvaluation]
+    persona: str = ""
+
+
+@dataclass
+class ReportWriting:
+    """The words of the report: strengths, improvements and coaching."""
+
+    strengths: list[str]
+    improvements: list[str]
+    coaching: list[CoachingItem]
+
+
+class ReportBrain(Protocol):
+    """Writes the report's words around the computed scores."""
+
+    async def write(self, item: ReportInput) -> ReportWriting:
+        """Strengths, improvements and coaching."""
+        ...
+
+
+class RubricReport:
+    """Strengths and improvements from the scores; coaching from the tools for weak topics."""
+
+    async def write(self, item: ReportInput) -> ReportWriting:
+        strengths, improvements = strengths_and_improvements(
+            item.pack, item.scores, item.evaluations
+        )
+        coaching = await coaching_for(item.pack, item.evaluations, item.level)
+        return ReportWriting(strengths, improvements, coaching)
+
+
+class LLMReport:
+    """A chat model writes the feedback and calls the coaching and resource tools itself."""
+
+    def __init__(self, model: BaseChatModel, ledger: AgentLedger) -> None:
+        self.model = model.with_config(tags=[TAG_NOSTREAM])  # the report is not for the thread
+        self.ledger = ledger
+        self.rubric = RubricReport()
+        self.tools = {t.name: t for t in (generate_coaching_suggestions, find_learning_resources)}
+        try:
+            self.with_tools = self.model.bind_tools(list(self.tools.values()))
+        except NotImplementedError:
+            self.with_tools = self.model
+
+    def _prompt(self, item: ReportInput) -> str:
+        weak = [e for e in item.evaluations if primary_score(e) < WEAK]
+        topics = "\n".join(
+            f"- {e.topic}: {primary_score(e):.1f}; missed: "
+            + ("; ".join(kp.label for kp in e.missed[:4]) or "nothing")
+            for e in item.evaluations
+        )
+        return render_prompt(
+            "report",
+            persona=item.persona,
+            name=item.profile.get("name", "the candidate"),
+            level=item.level,
+            overall=item.overall,
+            recommendation=recommend(item.overall),
+            scores=", ".join(f"{c} {s}" for c, s in item.scores.items() if s is not None),
+            topics=topics,
+            weak_topics=", ".join(sorted({e.topic for e in weak})) or "none",
+            schema=schema_text(ReportNarrative),
+        )
+
+    async def write(self, item: ReportInput) -> ReportWriting:
+        baseline = await self.rubric.write(item)
+        messages: list[BaseMessage] = [
+            SystemMessage(self._prompt(item)),
+            HumanMessage("Write the report now."),
+        ]
+        advice: dict[str, dict] = {}
+        resources: dict[str, list[dict]] = {}
+        try:
+            for _ in range(MAX_REPORT_TOOL_ROUNDS):
+                reply = await self.with_tools.ainvoke(messages)
+                self.ledger.record([reply])
+                if not reply.tool_calls:
+                    break
+                messages.append(reply)
+                for call in reply.tool_calls:
+                    result = await self._run_tool(call, item)
+                    topic = str(call.get("args", {}).get("topic", ""))
+                    if call["name"] == "generate_coaching_suggestions" and topic:
+                        advice[topic] = result
+                    elif call["name"] == "find_learning_resources" and topic:
+                        resources[topic] = result
+                    messages.append(ToolMessage(json.dumps(result), tool_call_id=call["id"]))
+            narrative, replies = await structured_call(self.model, messages, ReportNarrative)
+            self.ledger.record(replies)
+        except StructuredOutputError as exc:
+            self.ledger.record(exc.replies)
+            self.ledger.fell_back(f"malformed output ({exc})")
+            return baseline
+        except Exception as exc:  # a model fault must never lose the report
+            self.ledger.fell_back(f"{type(exc).__name__}: {exc}")
+            return baseline
+        coaching = [
+            CoachingItem(
+                area=a.get("area", topic),
+                suggestion=" ".join([a.get("suggestion", ""), *a.get("practice", [])]).strip(),
+                resources=[
+                    LearningResource(title=r["title"], url=r["url"])
+                    for r in resources.get(topic, [])
+                ],
+            )
+            for topic, a in advice.items()
+            if isinstance(a, dict)
+        ]
+        if not coaching and baseline.coaching:
+            self.ledger.fell_back("the model called no coaching tool; rubric coaching used")
+            coaching = baseline.coaching
+        return ReportWriting(
+            strengths=[s[:300] for s in narrative.strengths[:6]] or baseline.strengths,
+            improvements=[s[:300] for s in narrative.improvements[:6]] or baseline.improvements,
+            coaching=coaching,
+        )
+
+    async def _run_tool(self, call: dict, item: ReportInput) -> object:
+        tool = self.tools.get(call["name"])
+        if tool is None:
+            return {"error": f"unknown tool {call['name']}"}
+        args = dict(call.get("args", {}))
+        if tool is generate_coaching_suggestions:
+            args["role"] = item.pack.id
+        try:
+            return await tool.ainvoke(args)
+        except Exception as exc:  # a bad tool call is the model's mistake: tell it
+            return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def report_brain(context: Context, ledger: AgentLedger) -> ReportBrain:
+    """The report brain for the configured model."""
+    model = agent_model(context, "report")
+    return RubricReport() if model is None else LLMReport(model, ledger)
+
+
+def brain_name(context: Context) -> str:
+    """`rubric`, `llm`, or `mixed` when some agents run on each."""
+    kinds = {is_rubric(model_for(context, agent)) for agent in AGENTS}
+    return "rubric" if kinds == {True} else "llm" if kinds == {False} else "mixed"
 
 
 async def report(state: State, runtime: Runtime[Context]) -> dict:
@@ -160,8 +335,22 @@ async def report(state: State, runtime: Runtime[Context]) -> dict:
     assessment = await session.assessment(state)
     scores = criterion_scores(pack, evaluations)
     overall = weighted_overall(scores)
-    strengths, improvements = strengths_and_improvements(pack, scores, evaluations)
     profile = state["profile"]
+    ledger = AgentLedger("report")
+    writing = await report_brain(session.context, ledger).write(
+        ReportInput(
+            pack=pack,
+            profile=dict(profile),
+            level=assessment.level,
+            scores=scores,
+            overall=overall,
+            evaluations=evaluations,
+            persona=session.persona(),
+        )
+    )
+    await save_ledger(session.store, session.thread_id, ledger)
+    usage = await load_usage(session.store, session.thread_id)
+    fallbacks = [f for record in usage.values() for f in record.get("fallbacks", [])]
     final = FinalReport(
         candidate_id=profile["id"],
         candidate_name=profile["name"],
@@ -171,13 +360,14 @@ async def report(state: State, runtime: Runtime[Context]) -> dict:
         overall=overall,
         recommendation=recommend(overall),
         phases=report_phases(state.get("turns", []), latest),
-        strengths=strengths,
-        improvements=improvements,
-        coaching=await coaching_for(pack, evaluations, assessment.level),
-        flags=review_flags(evaluations, pack),
+        strengths=writing.strengths,
+        improvements=writing.improvements,
+        coaching=writing.coaching,
+        flags=review_flags(evaluations, pack)
+        + [f"fallback to the rubric brain: {f}" for f in fallbacks],
         model=session.context.model,
-        brain="rubric",
-        usage={},
+        brain=brain_name(session.context),
+        usage=usage_totals(usage),
     )
     await save_report(session.store, session.thread_id, final)
     # A second interview can see the candidate's earlier ones.
@@ -186,3 +376,14 @@ async def report(state: State, runtime: Runtime[Context]) -> dict:
         await save_profile(session.store, {**stored, "interviews": [*history, session.thread_id]})
     farewell = line("farewell", session.thread_id, name=profile["name"].split()[0])
     return {"messages": [AIMessage(content=farewell, name="Sophia")], "finished": True}
+
+
+def usage_totals(usage: dict[str, dict]) -> dict[str, dict[str, int]]:
+    """Calls and tokens per agent, and in total (the report's `usage`)."""
+    counters = ("calls", "input_tokens", "output_tokens")
+    per_agent = {
+        agent: {k: int(record.get(k, 0)) for k in counters} for agent, record in usage.items()
+    }
+    if per_agent:
+        per_agent["total"] = {k: sum(a[k] for a in per_agent.values()) for k in counters}
+    return per_agent

@@ -77,6 +77,18 @@ class Question(_Strict):
     probes: list[Probe] = Field(default_factory=list)
     red_flags: list[RedFlag] = Field(default_factory=list)
 
+    def key_points_text(self) -> str:
+        """The key points as prompt lines: `- id (level): label`."""
+        return "\n".join(f"- {kp.id} ({kp.level}): {kp.label}" for kp in self.key_points)
+
+    def anchors_text(self) -> str:
+        """The anchored scale as prompt lines."""
+        return "\n".join(f"{score}: {text}" for score, text in sorted(self.anchors.items()))
+
+    def probes_text(self) -> str:
+        """The rubric probes as prompt lines: `- targets: text`."""
+        return "\n".join(f"- {', '.join(p.targets)}: {p.text}" for p in self.probes) or "(none)"
+
     @field_validator("anchors")
     @classmethod
     def _anchors_cover_scale(cls, anchors: dict[int, str]) -> dict[int, str]:
