@@ -79,7 +79,6 @@ class AskedQuestion(TypedDict):
     difficulty: Level
     text: str
     hint: NotRequired[str]
-    targets: NotRequired[list[str]]
 
 
 class Turn(TypedDict):
@@ -98,7 +97,6 @@ class Probe(TypedDict):
     """A follow-up the follow_up agent decided to ask about the current question."""
 
     text: str
-    targets: list[str]
     hint: NotRequired[str]
 
 

@@ -160,7 +160,8 @@ async def follow_up(state: State, runtime: Runtime[Context]) -> dict:
     await save_ledger(session.store, session.thread_id, ledger)
     probe: Probe | None = None
     if decision.needs_follow_up and decision.probe:
-        probe = {"text": decision.probe, "targets": decision.targets}
+        # Only what Sophia will say goes to state: the rubric's key point ids stay private.
+        probe = {"text": decision.probe}
         if decision.hint:
             probe["hint"] = decision.hint
     return {"probe": probe}

@@ -200,7 +200,7 @@ async def interviewer(state: State, runtime: Runtime[Context]) -> dict:
     current = dict(state["current"])
     update: dict = {}
     if probe := state.get("probe"):
-        current.update(kind="follow_up", text=probe["text"], targets=probe["targets"])
+        current.update(kind="follow_up", text=probe["text"])
         current.pop("hint", None)
         if probe.get("hint"):
             current["hint"] = probe["hint"]

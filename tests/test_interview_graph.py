@@ -145,7 +145,13 @@ async def test_private_results_stay_out_of_thread_state():
     history = [s async for s in graph.aget_state_history(config)]
     for snap in history:
         text = repr(snap.values)
-        for secret in ("'scores':", "'next_difficulty':", "'overall':", "'rationale':"):
+        for secret in (
+            "'scores':",
+            "'next_difficulty':",
+            "'overall':",
+            "'rationale':",
+            "'targets':",
+        ):
             assert secret not in text
     assert await store.aget(("reports",), "private") is not None
     assert await store.asearch(("evaluations", "private"), limit=100)

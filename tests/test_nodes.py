@@ -144,7 +144,7 @@ def test_phase_budget_setting_and_cap(pack):
 
 def test_route_after_answer():
     base = {"current": asked("auth.mid"), "phase_questions": 2, "phase_budget": 4}
-    assert route_after_answer({**base, "probe": {"text": "?", "targets": []}}) == "interviewer"
+    assert route_after_answer({**base, "probe": {"text": "?"}}) == "interviewer"
     assert route_after_answer(base) == "foundation"
     assert route_after_answer({**base, "phase_questions": 4}) == "problem_solving"
     closing = {**base, "current": asked("candidate_questions.closing", "wrap_up", "closing")}
@@ -199,7 +199,7 @@ async def test_interviewer_asks_a_pending_probe_with_a_hint_for_juniors(make_run
     await load_profile({"candidate": {"name": "Ada"}}, runtime)
     state = {
         **state_after("async_programming.junior", THIN_ASYNC),
-        "probe": {"text": "What is the event loop?", "targets": ["x"], "hint": "Think asyncio."},
+        "probe": {"text": "What is the event loop?", "hint": "Think asyncio."},
     }
     out = await interviewer(state, runtime)
     assert out["current"]["kind"] == "follow_up" and out["probe"] is None
