@@ -125,7 +125,11 @@ def _resume_value(answer: str) -> str:
 
 def _saved(thread_id: str) -> int:
     console.print()
-    console.print(f"[bold]Interview saved.[/] Resume with: sophia interview --thread {thread_id}")
+    # soft_wrap: the resume command must stay on one line to be copied.
+    console.print(
+        f"[bold]Interview saved.[/] Resume with: sophia interview --thread {thread_id}",
+        soft_wrap=True,
+    )
     return 0
 
 
