@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from graph.config import RUBRIC_MODEL, Context
 from graph.errors import ModelUnavailableError
+from graph.usage import AgentLedger
 
 Schema = TypeVar("Schema", bound=BaseModel)
 
@@ -221,3 +222,27 @@ async def structured_call(
                 ),
             ]
     raise StructuredOutputError(f"{schema.__name__}: {error}", replies)
+
+
+async def ask_structured(
+    model: BaseChatModel,
+    messages: Sequence[BaseMessage],
+    schema: type[Schema],
+    ledger: AgentLedger,
+) -> Schema | None:
+    """The parsed reply, or None when the agent must fall back to its rubric brain.
+
+    Every reply is counted in the ledger, and the reason for a fallback is recorded there (it
+    ends up in the report's flags): a model fault never stops an interview.
+    """
+    try:
+        result, replies = await structured_call(model, messages, schema)
+    except StructuredOutputError as exc:
+        ledger.record(exc.replies)
+        ledger.fell_back(f"malformed output ({exc})")
+        return None
+    except Exception as exc:  # timeouts, 5xx after retries, refused requests
+        ledger.fell_back(f"{type(exc).__name__}: {exc}")
+        return None
+    ledger.record(replies)
+    return result

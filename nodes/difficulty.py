@@ -18,11 +18,10 @@ from langgraph.runtime import Runtime
 
 from graph.config import Context
 from graph.llm import (
-    StructuredOutputError,
     agent_model,
+    ask_structured,
     candidate_text,
     schema_text,
-    structured_call,
 )
 from graph.scoring import LEVEL_VALUE, level_for_ability
 from graph.session import Session
@@ -121,20 +120,14 @@ class LLMDifficulty:
             answer=candidate_text("\n\n".join(item.answers)),
             schema=schema_text(LevelJudgement),
         )
-        try:
-            judgement, replies = await structured_call(
-                self.model,
-                [SystemMessage(prompt), HumanMessage("Assess the level now.")],
-                LevelJudgement,
-            )
-        except StructuredOutputError as exc:
-            self.ledger.record(exc.replies)
-            self.ledger.fell_back(f"malformed output ({exc})")
+        judgement = await ask_structured(
+            self.model,
+            [SystemMessage(prompt), HumanMessage("Assess the level now.")],
+            LevelJudgement,
+            self.ledger,
+        )
+        if judgement is None:
             return baseline
-        except Exception as exc:  # a model fault must never stop the interview
-            self.ledger.fell_back(f"{type(exc).__name__}: {exc}")
-            return baseline
-        self.ledger.record(replies)
         return baseline.model_copy(
             update={
                 "level": judgement.level,

@@ -17,11 +17,10 @@ from langgraph.runtime import Runtime
 
 from graph.config import Context
 from graph.llm import (
-    StructuredOutputError,
     agent_model,
+    ask_structured,
     candidate_text,
     schema_text,
-    structured_call,
 )
 from graph.session import Session
 from graph.state import FollowUpDecision, Probe, State, answers_for
@@ -109,20 +108,14 @@ class LLMFollowUp:
             answer=candidate_text("\n\n".join(item.answers)),
             schema=schema_text(FollowUpDecision),
         )
-        try:
-            decision, replies = await structured_call(
-                self.model,
-                [SystemMessage(prompt), HumanMessage("Decide now.")],
-                FollowUpDecision,
-            )
-        except StructuredOutputError as exc:
-            self.ledger.record(exc.replies)
-            self.ledger.fell_back(f"malformed output ({exc})")
+        decision = await ask_structured(
+            self.model,
+            [SystemMessage(prompt), HumanMessage("Decide now.")],
+            FollowUpDecision,
+            self.ledger,
+        )
+        if decision is None:
             return await self.rubric.decide(item)
-        except Exception as exc:  # a model fault must never stop the interview
-            self.ledger.fell_back(f"{type(exc).__name__}: {exc}")
-            return await self.rubric.decide(item)
-        self.ledger.record(replies)
         probe = (decision.probe or "").strip()
         if not decision.needs_follow_up or not probe or probe in item.probes_asked:
             return FollowUpDecision(needs_follow_up=False, reason=decision.reason)

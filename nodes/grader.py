@@ -21,12 +21,11 @@ from langgraph.runtime import Runtime
 
 from graph.config import Context
 from graph.llm import (
-    StructuredOutputError,
     agent_model,
+    ask_structured,
     candidate_text,
     model_for,
     schema_text,
-    structured_call,
 )
 from graph.scoring import clamp_score
 from graph.session import Session
@@ -108,21 +107,12 @@ class LLMGrader:
 
     async def grade(self, item: GradingInput) -> AnswerEvaluation:
         baseline = await self.rubric.grade(item)
-        try:
-            judgement, replies = await structured_call(
-                self.model, self._messages(item), GradeJudgement
-            )
-        except StructuredOutputError as exc:
-            self.ledger.record(exc.replies)
-            return self._fallback(baseline, f"malformed output ({exc})")
-        except Exception as exc:  # a model fault must never stop the interview
-            return self._fallback(baseline, f"{type(exc).__name__}: {exc}")
-        self.ledger.record(replies)
+        judgement = await ask_structured(
+            self.model, self._messages(item), GradeJudgement, self.ledger
+        )
+        if judgement is None:
+            return baseline.model_copy(update={"signals": [*baseline.signals, "fallback"]})
         return self._merge(item, judgement, baseline)
-
-    def _fallback(self, baseline: AnswerEvaluation, reason: str) -> AnswerEvaluation:
-        self.ledger.fell_back(reason)
-        return baseline.model_copy(update={"signals": [*baseline.signals, "fallback"]})
 
     def _merge(
         self, item: GradingInput, judgement: GradeJudgement, baseline: AnswerEvaluation
