@@ -16,10 +16,11 @@ from langgraph.types import Command
 from rich.text import Text
 
 from cli.console import PHASE_TITLES, console, err_console, print_report
-from cli.storage import data_dir, open_persistence
+from cli.storage import open_persistence, where_saved
 from graph.builder import build_graph
 from graph.config import Context
 from graph.store import load_report
+from nodes.await_answer import MAX_ANSWER_CHARS_ENV, max_answer_chars
 from nodes.phase_plan import phase_budget
 from rubric.role_pack import load_role_pack
 
@@ -51,6 +52,11 @@ class AnswerSource:
             except (EOFError, StopIteration, KeyboardInterrupt):
                 return None
             if text.strip():
+                if len(text) > (limit := max_answer_chars()):
+                    err_console.print(
+                        f"[yellow]That answer is {len(text):,} characters: only the first "
+                        f"{limit:,} are kept ({MAX_ANSWER_CHARS_ENV}).[/]"
+                    )
                 return text
             if self.interactive:
                 err_console.print(
@@ -93,19 +99,25 @@ async def run_terminal_interview(
         if pending:
             console.print(f"[bold]Resuming interview '{thread_id}'.[/]")
             console.print(Text.assemble(SOPHIA, str(pending[0]["message"])))
+            console.print(progress_line(pending[0], len(snapshot.values.get("asked", [])), total))
             answer = answers.next_answer()
             if answer is None:
                 return _saved(thread_id)
             run_input = Command(resume=_resume_value(answer))
+        elif snapshot.next:
+            # Stopped in the middle of a turn (killed while grading): the answer is saved, so
+            # finish that turn from its last checkpoint rather than start anything anew.
+            console.print(f"[bold]Resuming interview '{thread_id}'.[/]")
+            run_input = None
         else:
-            console.print(f"[dim]Interview '{thread_id}' (saved in {data_dir()}).[/]")
+            console.print(f"[dim]Interview '{thread_id}' (saved in {where_saved()}).[/]")
             run_input = {"candidate": candidate}
-        asked = len(snapshot.values.get("asked", []))
         while True:
             payload = await _stream_turn(graph, run_input, config, context)
             if payload is None:
                 break
-            asked += payload["kind"] != "follow_up"
+            # Counted from the saved state, so a resumed interview counts as a fresh one does.
+            asked = len((await graph.aget_state(config)).values.get("asked", []))
             console.print(progress_line(payload, asked, total))
             answer = answers.next_answer()
             if answer is None:
@@ -137,8 +149,14 @@ async def _stream_turn(graph: Any, run_input: Any, config: dict, context: Contex
     """Run until the next question, printing Sophia's words as they stream; its payload."""
     payload: dict | None = None
     speaking = False
+    # durability="sync": each step's checkpoint is written before the next step starts, so a
+    # process killed at any point loses at most the step it was in (the answer is kept).
     async for mode, chunk in graph.astream(
-        run_input, config, context=context, stream_mode=["messages", "updates"]
+        run_input,
+        config,
+        context=context,
+        stream_mode=["messages", "updates"],
+        durability="sync",
     ):
         if mode == "messages":
             message, meta = chunk

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 import time
 import uuid
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from cli.console import console, err_console, print_report, report_table
 from graph.config import Context, default_model
@@ -63,11 +65,29 @@ def _run(coro: Any) -> Any:
     except SophiaError as exc:
         if _debug["on"]:
             raise
-        err_console.print(f"[bold red]error:[/] {exc}", soft_wrap=True)  # one line, never wrapped
+        # One line, never wrapped: a multi-line message (a YAML parser's) is joined up.
+        err_console.print(
+            f"[bold red]error:[/] {escape(' '.join(str(exc).split()))}", soft_wrap=True
+        )
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err_console.print("interrupted")
         raise typer.Exit(130) from None
+
+
+# Thread ids become Store namespace labels, which cannot hold a period; keep them plain.
+_THREAD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:@+-]{0,99}$")
+
+
+def _check_thread_id(thread: str) -> None:
+    """Exit with status 2 and one line when a thread id cannot name an interview."""
+    if not _THREAD_ID.match(thread):
+        err_console.print(
+            f"[bold red]error:[/] '{escape(thread)}' is not a usable interview id: use up to 100 "
+            "letters, digits and - _ : @ +, starting with a letter or digit",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
 
 
 def _context(model: str | None, **settings: Any) -> Context:
@@ -112,6 +132,7 @@ def interview(
         )
         raise typer.Exit(2)
     thread = thread or f"interview-{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:4]}"
+    _check_thread_id(thread)
     if sys.stdin.isatty():
         name = name or typer.prompt("Your name", default="Candidate")
         if years is None:
@@ -164,6 +185,8 @@ def report(
     """Show (and optionally export) the report of a finished interview."""
     from cli.storage import open_persistence
     from graph.store import load_report
+
+    _check_thread_id(thread)
 
     async def go() -> FinalReport:
         async with open_persistence() as (_, store):

@@ -17,6 +17,13 @@ the `x-api-key` header (`langgraph_sdk.get_client(url=..., api_key=...)` does).
 Studio users are interviewers when LangSmith has signed them in (LangGraph Platform). The
 unsigned Studio user of `langgraph dev` is refused while keys are set, because any request can
 claim to be one by sending the `x-auth-scheme: langsmith` header.
+
+Limits, for every key (see SECURITY.md):
+- Answer size: a run whose resume value or input carries more than `SOPHIA_MAX_ANSWER_CHARS`
+  characters of text (default 100,000) is refused with 413, before anything is stored.
+- Run rate: each key holder may start `SOPHIA_RUNS_PER_MINUTE` runs a minute (default 60; a
+  key's own `"runs_per_minute"` in the table overrides it; 0 means no limit). Over it: 429 with
+  `Retry-After`. The count is kept in this server process.
 """
 
 from __future__ import annotations
@@ -24,13 +31,18 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import math
 import os
-from collections.abc import Mapping
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from langgraph_sdk import Auth
 from langgraph_sdk.auth import is_studio_user
+
+from nodes.await_answer import MAX_ANSWER_CHARS_ENV, max_answer_chars
 
 logger = logging.getLogger(__name__)
 
@@ -39,14 +51,17 @@ ROLES: tuple[Role, ...] = ("candidate", "interviewer")
 API_KEYS_ENV = "SOPHIA_API_KEYS"
 API_KEY_HEADER = b"x-api-key"
 LOCAL_DEV_IDENTITY = "local-dev"
+RUNS_PER_MINUTE_ENV = "SOPHIA_RUNS_PER_MINUTE"
+DEFAULT_RUNS_PER_MINUTE = 60
 
 
 @dataclass(frozen=True)
 class KeyHolder:
-    """Who holds an API key."""
+    """Who holds an API key, and (optionally) their own run-rate limit."""
 
     role: Role
     identity: str
+    runs_per_minute: int | None = None
 
 
 def parse_api_keys(raw: str | None) -> dict[bytes, KeyHolder]:
@@ -70,13 +85,120 @@ def parse_api_keys(raw: str | None) -> dict[bytes, KeyHolder]:
             raise ValueError(f"{API_KEYS_ENV}: every key needs a non-empty 'identity'")
         if not key:
             raise ValueError(f"{API_KEYS_ENV}: an empty string is not a key")
-        keys[key.encode("utf-8")] = KeyHolder(role=role, identity=identity.strip())
+        rate = holder.get("runs_per_minute")
+        if rate is not None and (not isinstance(rate, int) or isinstance(rate, bool) or rate < 0):
+            raise ValueError(f"{API_KEYS_ENV}: runs_per_minute must be a whole number >= 0")
+        keys[key.encode("utf-8")] = KeyHolder(
+            role=role, identity=identity.strip(), runs_per_minute=rate
+        )
     return keys
 
 
+def default_runs_per_minute() -> int:
+    """`SOPHIA_RUNS_PER_MINUTE`, else 60; 0 turns the limit off."""
+    raw = os.environ.get(RUNS_PER_MINUTE_ENV, "").strip()
+    if not raw:
+        return DEFAULT_RUNS_PER_MINUTE
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        raise ValueError(f"{RUNS_PER_MINUTE_ENV} must be a whole number, not {raw!r}") from None
+
+
 API_KEYS: dict[bytes, KeyHolder] = parse_api_keys(os.environ.get(API_KEYS_ENV))
+RUNS_PER_MINUTE = default_runs_per_minute()
 if not API_KEYS:
     logger.warning("%s is not set: auth is off and every request is an interviewer", API_KEYS_ENV)
+
+
+class RunRateLimiter:
+    """At most N run starts per holder in any sliding minute (kept in this process)."""
+
+    def __init__(self, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.window = window
+        self.clock = clock
+        self._starts: dict[str, deque[float]] = {}
+
+    def wait_time(self, holder: str, limit: int) -> float:
+        """0 when `holder` may start a run now (the run is counted), else seconds to wait."""
+        if limit <= 0:
+            return 0.0
+        now = self.clock()
+        starts = self._starts.setdefault(holder, deque())
+        while starts and now - starts[0] >= self.window:
+            starts.popleft()
+        if len(starts) >= limit:
+            return max(0.001, self.window - (now - starts[0]))
+        starts.append(now)
+        return 0.0
+
+
+RUN_LIMITER = RunRateLimiter()
+
+
+def runs_per_minute_of(identity: str, role: Role) -> int:
+    """The run-rate limit of a key holder: their key's own, else the server's default."""
+    own = [
+        h.runs_per_minute
+        for h in API_KEYS.values()
+        if h.identity == identity and h.role == role and h.runs_per_minute is not None
+    ]
+    return min(own) if own else RUNS_PER_MINUTE
+
+
+def text_size(value: Any) -> int:
+    """Characters of text in a JSON value (strings anywhere inside it; keys not counted)."""
+    total, pending = 0, [value]
+    while pending:  # a loop, not recursion: a deeply nested payload must not crash the server
+        item = pending.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, Mapping):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return total
+
+
+def _run_texts(kwargs: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    command = kwargs.get("command")
+    if isinstance(command, Mapping) and command.get("resume") is not None:
+        yield "answer", command["resume"]
+    if kwargs.get("input") is not None:
+        yield "input", kwargs["input"]
+
+
+def refuse_oversize(kwargs: Mapping[str, Any]) -> None:
+    """413 when a run's answer (resume value) or input is over the answer-size limit.
+
+    Refused at the door, before the server stores it: the candidate is told the limit and can
+    send a shorter answer; nothing is cut silently.
+    """
+    limit = max_answer_chars()
+    for what, value in _run_texts(kwargs):
+        size = text_size(value)
+        if size > limit:
+            raise Auth.exceptions.HTTPException(
+                status_code=413,
+                detail=f"the {what} is {size:,} characters; the limit is {limit:,} "
+                f"({MAX_ANSWER_CHARS_ENV}). Send a shorter answer.",
+            )
+
+
+def refuse_over_rate(ctx: Auth.types.AuthContext, role: Role) -> None:
+    """429 (with Retry-After) when the caller has started too many runs this minute."""
+    if not API_KEYS:  # auth off: one developer on their own machine
+        return
+    identity = ctx.user.identity
+    limit = runs_per_minute_of(identity, role)
+    wait = RUN_LIMITER.wait_time(f"{role}:{identity}", limit)
+    if wait:
+        seconds = math.ceil(wait)
+        raise Auth.exceptions.HTTPException(
+            status_code=429,
+            detail=f"too many runs: at most {limit} a minute for this key; retry in {seconds} s",
+            headers={"Retry-After": str(seconds)},
+        )
 
 
 def holder_of(sent: bytes | None, keys: Mapping[bytes, KeyHolder]) -> KeyHolder | None:
@@ -188,9 +310,11 @@ async def create_run(
         return False
     # A run without a thread (or with if_not_exists="create") makes one from this metadata.
     stamp_owner(ctx, value, role)
-    if role == "interviewer":
-        return True
     kwargs = value.get("kwargs") or {}
+    refuse_oversize(kwargs)
+    if role == "interviewer":
+        refuse_over_rate(ctx, role)
+        return True
     run_input = kwargs.get("input")
     candidate_id = run_input.get("candidate_id") if isinstance(run_input, dict) else None
     if candidate_id and candidate_id != ctx.user.identity:
@@ -202,6 +326,7 @@ async def create_run(
         raise forbidden("a candidate cannot set the interview's context or configurable")
     if ((kwargs.get("config") or {}).get("configurable") or {}).get("checkpoint_id"):
         raise forbidden("a candidate cannot run an interview from an earlier checkpoint")
+    refuse_over_rate(ctx, role)  # last: only runs that would start count against the limit
     return {"owner": ctx.user.identity}
 
 

@@ -19,3 +19,7 @@ class UnknownThreadError(SophiaError):
 
 class ModelUnavailableError(SophiaError):
     """The configured model cannot be used (unknown provider, missing package or key)."""
+
+
+class StorageUnavailableError(SophiaError):
+    """The database the interviews are kept in cannot be opened (e.g. Postgres unreachable)."""

@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Sequence
+from functools import cache
 from typing import TypeVar
 
 from langchain_core.language_models import BaseChatModel
@@ -30,6 +32,9 @@ Schema = TypeVar("Schema", bound=BaseModel)
 # Longer answers are cut for the model (with a note); the transcript keeps them whole.
 MODEL_ANSWER_CHARS = 6_000
 _REGISTERED: dict[str, BaseChatModel] = {}
+# `<candidate_answer>`, `</candidate_answer>`, `< /candidate-answer >` ...: no tag in candidate
+# text may open or close the block it is put in.
+_DELIMITER_TAG = re.compile(r"<\s*/?\s*candidate[\W_]{0,3}(answer|profile)\b[^<>]{0,40}>", re.I)
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
 
 
@@ -138,17 +143,23 @@ def _unwrap(model: object) -> object:
 def candidate_text(text: str, limit: int = MODEL_ANSWER_CHARS) -> str:
     """Candidate text made safe to put between `<candidate_answer>` tags.
 
-    A closing tag inside the answer cannot end the block, and a very long answer is cut with a
-    note saying so.
+    A closing tag inside the answer cannot end the block (nor a spaced, hyphenated or
+    zero-width-split one), and a very long answer is cut with a note saying so.
     """
-    safe = re.sub(r"</?\s*candidate_(answer|profile)\s*>", "[tag removed]", text, flags=re.I)
+    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # zero-width etc.
+    safe = _DELIMITER_TAG.sub("[tag removed]", visible)
     if len(safe) > limit:
         safe = f"{safe[:limit]}\n[answer truncated for the model: {len(safe) - limit} more chars]"
     return safe or "(no answer)"
 
 
+@cache
 def schema_text(schema: type[BaseModel]) -> str:
-    """A schema's JSON Schema, compact, for prompts."""
+    """A schema's JSON Schema, compact, for prompts.
+
+    Cached: building a JSON Schema takes pydantic about 2 ms, and three agents need one on
+    every answer, before their model calls (so on the turn's critical path).
+    """
     return json.dumps(schema.model_json_schema(), separators=(",", ":"))
 
 
@@ -158,11 +169,13 @@ _JSON_OBJECT_SERVERS: set[str] = set()
 
 
 def _response_format(schema: type[BaseModel], server: str) -> dict:
+    # A fresh dict on every call (from the cached text): the client may adjust what it is given.
+    json_schema = json.loads(schema_text(schema))
     if server in _JSON_OBJECT_SERVERS:
-        return {"type": "json_object", "schema": schema.model_json_schema()}
+        return {"type": "json_object", "schema": json_schema}
     return {
         "type": "json_schema",
-        "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema()},
+        "json_schema": {"name": schema.__name__, "schema": json_schema},
     }
 
 
@@ -197,16 +210,21 @@ async def structured_call(
     error = ""
     for _attempt in range(2):
         if openai_compatible:
+            # Asked for in one piece (`stream=False`), even while the run streams: nobody sees
+            # a structured reply (its agent tags it `nostream`), and streaming it only adds
+            # client CPU per chunk on the turn's critical path.
             response_format = _response_format(schema, server)
             try:
-                reply = await model.bind(response_format=response_format).ainvoke(history)
+                reply = await model.bind(response_format=response_format, stream=False).ainvoke(
+                    history
+                )
             except Exception as exc:
                 if response_format["type"] != "json_schema" or not _rejects_json_schema(exc):
                     raise
                 _JSON_OBJECT_SERVERS.add(server)
-                reply = await model.bind(response_format=_response_format(schema, server)).ainvoke(
-                    history
-                )
+                reply = await model.bind(
+                    response_format=_response_format(schema, server), stream=False
+                ).ainvoke(history)
         else:
             reply = await model.ainvoke(history)
         replies.append(reply)

@@ -7,6 +7,7 @@ this node through `route_start`; the message is then the answer and nothing paus
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from langchain_core.messages import HumanMessage
@@ -14,6 +15,32 @@ from langgraph.types import interrupt
 
 from graph.state import State, Turn
 from rubric.text import clean_answer
+
+MAX_ANSWER_CHARS_ENV = "SOPHIA_MAX_ANSWER_CHARS"
+DEFAULT_MAX_ANSWER_CHARS = 100_000
+# A limit below this would cut ordinary answers: a long, careful answer is a few thousand.
+MIN_ANSWER_CHARS = 1_000
+
+
+def max_answer_chars() -> int:
+    """The longest answer kept: `SOPHIA_MAX_ANSWER_CHARS`, default 100,000 characters.
+
+    The server refuses longer answers at the door (`graph/auth.py`, 413); anywhere else (the
+    CLI, the graph run from code) this node keeps the first that many characters and says so.
+    """
+    try:
+        limit = int(os.environ.get(MAX_ANSWER_CHARS_ENV) or DEFAULT_MAX_ANSWER_CHARS)
+    except ValueError:
+        limit = DEFAULT_MAX_ANSWER_CHARS
+    return max(MIN_ANSWER_CHARS, limit)
+
+
+def bounded_answer(answer: str, limit: int | None = None) -> str:
+    """The answer cut to the size limit, with a note saying how much was left out."""
+    limit = max_answer_chars() if limit is None else limit
+    if len(answer) <= limit:
+        return answer
+    return f"{answer[:limit]}\n[answer cut at {limit:,} characters: {len(answer) - limit:,} more]"
 
 
 def interrupt_payload(state: State) -> dict[str, Any]:
@@ -31,14 +58,17 @@ def interrupt_payload(state: State) -> dict[str, Any]:
 
 
 def answer_text(resume: Any) -> str:
-    """The answer in a resume value, cleaned of control characters (kept whole otherwise)."""
+    """The answer in a resume value, cleaned of control characters and cut to the size limit.
+
+    Anything else is kept as the candidate wrote it: the transcript is the record.
+    """
     if isinstance(resume, dict):
         resume = resume.get("answer", "")
     if resume is None:
         return ""
     if isinstance(resume, bytes):
         resume = resume.decode("utf-8", errors="replace")
-    return clean_answer(str(resume))
+    return bounded_answer(clean_answer(str(resume)))
 
 
 def answer_sent_as_message(state: State) -> str | None:
@@ -64,5 +94,8 @@ async def await_answer(state: State) -> dict:
         "answer": answer,
     }
     if sent is not None:  # the message is already in the conversation
+        if len(sent) > max_answer_chars():  # cut: the same id replaces the message
+            cut = HumanMessage(content=answer, id=state["messages"][-1].id)
+            return {"messages": [cut], "turns": [turn]}
         return {"turns": [turn]}
     return {"messages": [HumanMessage(content=answer or "(no answer)")], "turns": [turn]}

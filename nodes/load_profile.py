@@ -1,8 +1,11 @@
-"""First node: settle who is being interviewed and where their level starts."""
+"""First node: settle who is being interviewed and where their level starts.
+
+A stored profile (`candidate_id`) is only ever read here. An inline candidate is candidate
+text: it gets a profile of its own, keyed by the thread (`inline-<thread id>`), so nothing a
+candidate types can overwrite or claim another person's stored profile.
+"""
 
 from __future__ import annotations
-
-import re
 
 from langgraph.runtime import Runtime
 
@@ -23,22 +26,26 @@ ANONYMOUS: CandidateProfile = {
 _MAX_NAME = 80
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "candidate"
-
-
 def _years(value: object) -> float:
     try:
-        return max(0.0, min(60.0, float(value)))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        years = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
         return ANONYMOUS["years_experience"]
+    if years != years:  # NaN
+        return ANONYMOUS["years_experience"]
+    return max(0.0, min(60.0, years))
 
 
-def profile_from(raw: dict, fallback_id: str) -> CandidateProfile:
-    """A clean profile from stored or inline data (names and summaries are candidate text)."""
+def inline_profile_id(thread_id: str) -> str:
+    """The Store key of an inline candidate's profile: one per interview, never a stored one's."""
+    return f"inline-{thread_id}"
+
+
+def profile_from(raw: dict, profile_id: str) -> CandidateProfile:
+    """A clean profile under `profile_id` (names and summaries are candidate text)."""
     name = clean_answer(str(raw.get("name") or ANONYMOUS["name"]))[:_MAX_NAME] or "there"
     profile: CandidateProfile = {
-        "id": str(raw.get("id") or fallback_id or _slug(name)),
+        "id": profile_id,
         "name": name,
         "years_experience": _years(raw.get("years_experience")),
         "summary": clean_answer(str(raw.get("summary") or ""))[:2000],
@@ -53,17 +60,22 @@ async def load_profile(state: State, runtime: Runtime[Context]) -> dict:
     session = Session.from_runtime(runtime)
     candidate_id = state.get("candidate_id")
     inline = state.get("candidate")
+    inline = dict(inline) if isinstance(inline, dict) else {}
     if candidate_id:
+        candidate_id = str(candidate_id)
         stored = await load_stored_profile(session.store, candidate_id)
         if stored is None and not inline:
             raise SophiaError(
                 f"no candidate profile '{candidate_id}' in the Store (namespace ('profiles',)); "
                 "store one first or start the run with an inline 'candidate'"
             )
-        profile = profile_from({**(inline or {}), **(stored or {})}, candidate_id)
+        # The stored profile wins over anything sent with the run; neither is written back.
+        profile = profile_from({**inline, **(stored or {})}, candidate_id)
     elif inline:
-        profile = profile_from(dict(inline), "")
-        await save_profile(session.store, dict(profile))
+        # Any `id` in the input is ignored: the profile is this interview's alone.
+        profile = profile_from(inline, inline_profile_id(session.thread_id))
+        if await load_stored_profile(session.store, profile["id"]) is None:
+            await save_profile(session.store, dict(profile))
     else:
         profile = dict(ANONYMOUS)  # type: ignore[assignment]
     state_with_profile: State = {**state, "profile": profile}

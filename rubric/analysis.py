@@ -18,6 +18,7 @@ import yaml
 
 from graph.scoring import DIFFICULTY_OFFSET, Criterion, Level, clamp_score
 from graph.state import KeyPointEvidence
+from rubric.injection import strip_injections as find_and_strip
 from rubric.role_pack import KeyPoint, Question, RedFlag, TopicBank
 from rubric.text import IndexedText, compile_phrase, split_sentences, words
 
@@ -39,7 +40,6 @@ COVERAGE_CURVE: tuple[tuple[float, float], ...] = (
 RED_FLAG_PENALTY = 0.75
 # Words a key-point phrase tolerates between its own words: people pad ideas with adjectives.
 KEY_POINT_GAP = 2
-_HTML_COMMENT = re.compile(r"<!--.*?(-->|$)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -90,17 +90,11 @@ class AnswerAnalysis:
 
 
 def strip_injections(answer: str) -> tuple[str, list[str]]:
-    """Split an answer into the text to grade and the fragments addressed to the grader."""
-    lexicon = load_signals()
-    removed = [m.group(0)[:120] for m in _HTML_COMMENT.finditer(answer)]
-    text = _HTML_COMMENT.sub(" ", answer)
-    kept: list[str] = []
-    for sentence in split_sentences(text):
-        if any(p.search(sentence) for p in lexicon.injection):
-            removed.append(sentence[:120])
-        else:
-            kept.append(sentence)
-    return " ".join(kept), removed
+    """Split an answer into the text to grade and the fragments addressed to the grader.
+
+    How far a match reaches, and the disguises it sees through, are in `rubric/injection.py`.
+    """
+    return find_and_strip(answer, load_signals().injection)
 
 
 def _curve(coverage: float) -> float:

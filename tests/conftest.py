@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from langgraph.runtime import ExecutionInfo, Runtime
 from langgraph.store.memory import InMemoryStore
 
@@ -13,6 +15,11 @@ from graph.config import Context
 from rubric.role_pack import RolePack, load_role_pack
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# Fuzz tests (hypothesis) keep no example database in the repository: each run explores anew,
+# and a failure prints the example that broke.
+settings.register_profile("sophia", database=None)
+settings.load_profile("sophia")
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +51,56 @@ def make_runtime(store):
 def fixture_candidate(name: str) -> TestCandidate:
     """A test candidate from tests/fixtures."""
     return load_candidate(FIXTURES / f"{name}.yaml")
+
+
+# --- persistence: SQLite files, and PostgreSQL when it runs ------------------------------------
+
+POSTGRES_URLS = (
+    "postgresql://postgres@127.0.0.1:5432/test",
+    "postgresql://root@127.0.0.1:5432/test",
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A reachable Postgres (`SOPHIA_TEST_DATABASE_URL`, else the local `test` database)."""
+    import os
+
+    import psycopg
+
+    urls = [u for u in (os.environ.get("SOPHIA_TEST_DATABASE_URL"), *POSTGRES_URLS) if u]
+    errors = []
+    for url in urls:
+        try:
+            with psycopg.connect(url, connect_timeout=3) as conn:
+                conn.execute("select 1")
+            return url
+        except psycopg.Error as exc:
+            errors.append(f"{url}: {str(exc).strip().splitlines()[0]}")
+    pytest.skip("PostgreSQL is not reachable: " + "; ".join(errors))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def persistence_env(request, tmp_path) -> Iterator[dict[str, str]]:
+    """Environment for the `sophia` CLI: SQLite under a temporary SOPHIA_HOME, or Postgres.
+
+    The Postgres case gets a schema of its own (dropped afterwards), chosen in the URL, so tests
+    never see each other's interviews or anyone else's tables.
+    """
+    import uuid
+
+    import psycopg
+
+    env = {"SOPHIA_HOME": str(tmp_path / "home"), "SOPHIA_DATABASE_URL": ""}
+    if request.param == "sqlite":
+        yield env
+        return
+    url = request.getfixturevalue("postgres_url")
+    schema = f"sophia_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'create schema "{schema}"')
+    try:
+        yield {**env, "SOPHIA_DATABASE_URL": f"{url}?options=-csearch_path%3D{schema}"}
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'drop schema if exists "{schema}" cascade')

@@ -89,6 +89,80 @@ def test_strip_injections_keeps_ordinary_technical_text():
     assert removed == [] and kept == text
 
 
+# Ordinary sentences that come close to an injection pattern's words. None may be cut out:
+# a false positive costs an honest candidate credit. (tests/test_injection.py has the attacks.)
+ORDINARY = [
+    "The consumer can ignore previous offsets after a rebalance.",
+    "You can skip previous messages in the queue after a reset.",
+    "I'd rate this approach as risky because it has no rollback.",
+    'We score each fraud event and return JSON like {"score": 0.93, "label": "fraud"}.',
+    "The system prompts the user for a one-time code.",
+    "Our evaluation criteria for the vendor were cost, latency and support.",
+    "The token is a JWT such as eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0In0.",
+    "I told the reviewer that the migration needed a lock timeout.",
+    "As a result, the p99 latency went from 800 ms to 120 ms.",
+    "My manager said the design was solid, and we shipped it on time.",
+    "We give each tenant 1000 requests per minute and a burst of 50.",
+    "We give it a 5 second timeout and 24/7 monitoring.",
+    "In the code review I pointed out the N+1 query and suggested selectinload.",
+    "Set the cache TTL to 300 seconds and add jitter so keys do not expire together.",
+    "The assistant service calls the model server over gRPC.",
+    "Developers on my team pair on hard bugs and review every pull request.",
+    "I would grade the rollout in stages: 1%, 10%, then 100% of traffic.",
+    "Use <div> and <span> only in the HTML template; the API returns List<User> in Java.",
+    "Roles like admin and user map to scopes in the OAuth2 token.",
+    "Candidates for the primary key were the email and a UUID; we chose the UUID.",
+    "A 5-star rating is stored as a smallint with a check constraint.",
+    "Users can post recipes and rate them, and we mark them as processed after the commit.",
+    "Instructions for running the service locally are in the README.",
+    "In Spanish we say 'la base de datos', and our users were mostly in Madrid.",
+    "The new rules engine replaced a pile of if statements.",
+    "These are the new instructions for the on-call rota.",
+    "```python\nasync def get_user(id: int): ...\n```",
+    "Our base64-encoded payloads are decoded in the worker before validation.",
+    "With async, you are now free to serve other requests while one waits on I/O.",
+    "Let's pretend that traffic doubles overnight: the primary becomes the bottleneck.",
+    "I worked as an AI engineer before, building a retrieval service.",
+    "I'd recommend hiring a DBA once the data passes a terabyte.",
+    "Overall: the design trades consistency for latency.",
+    "When you hit the rate limit you get a 429 with Retry-After.",
+    "As you mentioned, the endpoint is read-heavy, so caching pays off.",
+    "Keep the response below 200 ms at the p95.",
+    "We give them full access to staging but not to production.",
+    "Forget the cache for a second; the real issue is the N+1 query.",
+    "The override flag lets support bypass the limit for one customer.",
+    "Latency under 5 ms matters more than throughput here.",
+]
+
+
+@pytest.mark.parametrize("sentence", ORDINARY)
+def test_ordinary_sentences_are_never_taken_for_injection(sentence):
+    kept, removed = strip_injections(sentence)
+    assert removed == [], sentence
+    assert kept.split() == sentence.split()
+
+
+def test_no_honest_test_candidate_answer_is_taken_for_injection():
+    from evals.candidate import CANDIDATES_DIR, load_candidates
+
+    honest = [c for c in load_candidates(CANDIDATES_DIR) if c.variant != "injection"]
+    flagged = [
+        (c.id, topic, removed)
+        for c in honest
+        for topic, answer in [*c.answers.items(), *c.follow_up_answers.items()]
+        if (removed := strip_injections(answer)[1])
+    ]
+    assert len(honest) >= 15 and flagged == []
+
+
+def test_injection_variants_of_the_test_candidates_are_all_caught():
+    from evals.candidate import CANDIDATES_DIR, load_candidates
+
+    variants = [c for c in load_candidates(CANDIDATES_DIR) if c.variant == "injection"]
+    flagged = sum(bool(strip_injections(a)[1]) for c in variants for a in c.answers.values())
+    assert variants and flagged >= 2 * len(variants)
+
+
 def test_prompted_key_points_earn_less_than_volunteered_ones(pack):
     volunteered = analyse(pack, THIN + " It only helps I/O-bound work because of the GIL.")
     prompted = analyse(pack, THIN, "It only helps I/O-bound work because of the GIL.")

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,3 +132,112 @@ async def test_studio_users_need_a_langsmith_sign_in_while_keys_are_set(keys_on)
     assert sophia_auth.role_of(context) == "interviewer"
     context.user = anonymous
     assert sophia_auth.role_of(context) is None
+
+
+# --- keys in constant time, answer size, run rate ----------------------------------------------
+
+
+def test_key_lookup_compares_every_key_in_constant_time(monkeypatch):
+    """Every configured key is compared with hmac.compare_digest, all of them, every time: the
+    time taken does not tell which key matched, or how much of a wrong key was right."""
+    table = parse_api_keys(json.dumps({f"key-{i}": KEYS["cand-key"] for i in range(5)}))
+    compared: list[tuple[bytes, bytes]] = []
+    real = sophia_auth.hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(sophia_auth.hmac, "compare_digest", spy)
+    for sent in (b"key-0", b"key-4", b"key-", b"nope", None):
+        compared.clear()
+        holder_of(sent, table)
+        assert [b for _, b in compared] == list(table), sent  # all keys, in the same order
+
+
+def test_answer_size_limit_refuses_big_answers_with_413(keys_on, monkeypatch):
+    monkeypatch.setenv("SOPHIA_MAX_ANSWER_CHARS", "2000")
+    ada = ctx("ada", "candidate", "threads", "create_run")
+    staff = ctx("iris", "interviewer", "threads", "create_run")
+    fine = "x" * 2000
+    assert await_run(ada, run_value(command={"resume": fine})) == {"owner": "ada"}
+    for too_big in (
+        run_value(command={"resume": fine + "y"}),
+        run_value(command={"resume": {"answer": fine + "y"}}),
+        run_value(input={"messages": [{"role": "user", "content": fine + "y"}]}),
+        run_value(input={"candidate": {"name": "Ada", "summary": fine + "y"}}),
+        run_value(input={"messages": [[[[[[fine[:1000]]]]]], {"content": fine[:1001]}]}),
+    ):
+        for who in (ada, staff):
+            with pytest.raises(Auth.exceptions.HTTPException) as raised:
+                await_run(who, too_big)
+            assert raised.value.status_code == 413
+            assert re.search(r"is 2,0\d\d characters; the limit is 2,000", raised.value.detail)
+            assert "SOPHIA_MAX_ANSWER_CHARS" in raised.value.detail
+
+
+def test_text_size_survives_deep_nesting():
+    deep: object = "abc"
+    for _ in range(100_000):
+        deep = [deep]
+    assert sophia_auth.text_size(deep) == 3
+    assert sophia_auth.text_size({"a": ["bc", {"d": "ef"}], "n": 5, "b": None}) == 4
+
+
+def test_the_rate_limiter_allows_n_runs_in_any_minute():
+    now = [1000.0]
+    limiter = sophia_auth.RunRateLimiter(clock=lambda: now[0])
+    assert [limiter.wait_time("ada", 3) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert limiter.wait_time("ada", 3) == pytest.approx(60.0)
+    assert limiter.wait_time("bo", 3) == 0.0  # per holder
+    now[0] += 59.5
+    assert limiter.wait_time("ada", 3) == pytest.approx(0.5)
+    now[0] += 0.5
+    assert limiter.wait_time("ada", 3) == 0.0  # the first run left the window
+    assert all(limiter.wait_time("cy", 0) == 0.0 for _ in range(1000))  # 0: no limit
+
+
+def test_runs_over_the_rate_get_429_with_retry_after(monkeypatch):
+    keys = {
+        "cand-key": {"role": "candidate", "identity": "ada", "runs_per_minute": 2},
+        "staff-key": {"role": "interviewer", "identity": "iris"},
+    }
+    monkeypatch.setattr(sophia_auth, "API_KEYS", parse_api_keys(json.dumps(keys)))
+    monkeypatch.setattr(sophia_auth, "RUNS_PER_MINUTE", 4)
+    monkeypatch.setattr(sophia_auth, "RUN_LIMITER", sophia_auth.RunRateLimiter())
+    ada = ctx("ada", "candidate", "threads", "create_run")
+    staff = ctx("iris", "interviewer", "threads", "create_run")
+    assert [await_run(ada, run_value()) for _ in range(2)] == [{"owner": "ada"}] * 2
+    with pytest.raises(Auth.exceptions.HTTPException) as raised:
+        await_run(ada, run_value())
+    assert raised.value.status_code == 429
+    assert 1 <= int(raised.value.headers["Retry-After"]) <= 60
+    assert "at most 2 a minute" in raised.value.detail
+    # Interviewers have the server's default limit.
+    assert [await_run(staff, run_value()) for _ in range(4)] == [True] * 4
+    with pytest.raises(Auth.exceptions.HTTPException) as raised:
+        await_run(staff, run_value())
+    assert raised.value.status_code == 429
+
+
+def test_rate_limits_in_the_key_table_are_checked():
+    for bad in (-1, "5", 1.5, True):
+        entry = {"k": {"role": "candidate", "identity": "x", "runs_per_minute": bad}}
+        with pytest.raises(ValueError, match="runs_per_minute"):
+            parse_api_keys(json.dumps(entry))
+    entry = {"k": {"role": "candidate", "identity": "x", "runs_per_minute": 0}}
+    assert parse_api_keys(json.dumps(entry))[b"k"].runs_per_minute == 0
+
+
+def test_without_keys_there_is_no_rate_limit(monkeypatch):
+    monkeypatch.setattr(sophia_auth, "API_KEYS", {})
+    monkeypatch.setattr(sophia_auth, "RUNS_PER_MINUTE", 1)
+    local = ctx(sophia_auth.LOCAL_DEV_IDENTITY, "interviewer", "threads", "create_run")
+    assert all(await_run(local, run_value()) is True for _ in range(5))
+
+
+def await_run(context: Auth.types.AuthContext, value: dict[str, Any]) -> Any:
+    """The create_run handler's decision, synchronously."""
+    import asyncio
+
+    return asyncio.run(sophia_auth.create_run(context, value))

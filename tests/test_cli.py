@@ -18,8 +18,18 @@ ANSWER = (
 )
 
 
-def sophia(*args: str, stdin: str | bytes = b"", home: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "SOPHIA_HOME": str(home), "OPENAI_API_KEY": "", "COLUMNS": "120"}
+def sophia(
+    *args: str, stdin: str | bytes = b"", home: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run `sophia` as a user does; `env` adds settings (e.g. SOPHIA_DATABASE_URL)."""
+    env = {
+        **os.environ,
+        "SOPHIA_HOME": str(home),
+        "SOPHIA_DATABASE_URL": "",
+        "OPENAI_API_KEY": "",
+        "COLUMNS": "120",
+        **(env or {}),
+    }
     data = stdin.encode() if isinstance(stdin, str) else stdin
     return subprocess.run(
         [sys.executable, "-m", "cli.main", *args],
@@ -34,7 +44,9 @@ def sophia(*args: str, stdin: str | bytes = b"", home: Path) -> subprocess.Compl
 pytestmark = pytest.mark.integration
 
 
-def test_piped_interview_saves_at_end_of_input_and_resumes_with_thread(tmp_path):
+def test_piped_interview_saves_at_end_of_input_and_resumes_with_thread(tmp_path, persistence_env):
+    """The same interview on SQLite (default) and on Postgres (SOPHIA_DATABASE_URL)."""
+    db = persistence_env
     first = sophia(
         "interview",
         "--thread",
@@ -45,6 +57,7 @@ def test_piped_interview_saves_at_end_of_input_and_resumes_with_thread(tmp_path)
         "4",
         stdin="\n".join([ANSWER] * 4) + "\n",
         home=tmp_path,
+        env=db,
     )
     assert first.returncode == 0, first.stderr.decode()
     out = first.stdout.decode()
@@ -52,7 +65,12 @@ def test_piped_interview_saves_at_end_of_input_and_resumes_with_thread(tmp_path)
     assert "sophia interview --thread cli-1" in out
 
     second = sophia(
-        "interview", "--thread", "cli-1", stdin="\n".join([ANSWER] * 60) + "\n", home=tmp_path
+        "interview",
+        "--thread",
+        "cli-1",
+        stdin="\n".join([ANSWER] * 60) + "\n",
+        home=tmp_path,
+        env=db,
     )
     assert second.returncode == 0, second.stderr.decode()
     out = second.stdout.decode()
@@ -67,6 +85,7 @@ def test_piped_interview_saves_at_end_of_input_and_resumes_with_thread(tmp_path)
         "--markdown",
         str(tmp_path / "r.md"),
         home=tmp_path,
+        env=db,
     )
     assert report.returncode == 0, report.stderr.decode()
     data = json.loads((tmp_path / "r.json").read_text())
@@ -75,8 +94,11 @@ def test_piped_interview_saves_at_end_of_input_and_resumes_with_thread(tmp_path)
     assert len(answers) == 18 and all(a == ANSWER for a in answers)  # nothing lost on resume
     assert (tmp_path / "r.md").read_text().startswith("# Interview report")
 
-    again = sophia("interview", "--thread", "cli-1", home=tmp_path)
+    again = sophia("interview", "--thread", "cli-1", home=tmp_path, env=db)
     assert "has finished" in again.stdout.decode()
+    if db["SOPHIA_DATABASE_URL"]:  # nothing went to the SQLite files, and no password is shown
+        assert not (tmp_path / "home" / "checkpoints.sqlite").exists()
+        assert "postgresql://" in first.stdout.decode()
 
 
 def test_bad_bytes_and_blank_lines_on_stdin_are_handled(tmp_path):
@@ -163,3 +185,11 @@ def test_unavailable_model_is_a_clear_error(tmp_path):
     result = sophia("simulate", str(candidate), "--model", "nonsense", home=tmp_path)
     assert result.returncode == 2
     assert "model 'nonsense'" in result.stderr.decode()
+
+
+def test_unreachable_database_is_a_clear_error(tmp_path):
+    url = "postgresql://sophia:s3cret-pw@127.0.0.1:9/test"
+    result = sophia("report", "x", home=tmp_path, env={"SOPHIA_DATABASE_URL": url})
+    err = result.stderr.decode()
+    assert result.returncode == 2 and "cannot use the database" in err
+    assert "s3cret-pw" not in err + result.stdout.decode() and "Traceback" not in err

@@ -8,6 +8,7 @@ from graph.builder import next_phase, route_after_answer
 from graph.config import Context
 from graph.state import State
 from graph.store import list_evaluations, load_level, load_report, save_profile
+from graph.store import load_profile as load_stored_profile
 from nodes.await_answer import answer_text, interrupt_payload
 from nodes.difficulty import difficulty
 from nodes.follow_up import follow_up
@@ -97,6 +98,49 @@ async def test_load_profile_start_level_setting_wins(make_runtime, store):
 async def test_load_profile_cleans_names(make_runtime):
     out = await load_profile({"candidate": {"name": "\x1b[31mEve" + "x" * 500}}, make_runtime())
     assert out["profile"]["name"].startswith("[31mEve") and len(out["profile"]["name"]) <= 80
+
+
+async def test_an_inline_candidate_never_overwrites_a_stored_profile(make_runtime, store):
+    """An inline profile is candidate text: it is kept per interview, never under a stored id."""
+    ada = {"id": "ada", "name": "Ada", "years_experience": 9, "interviews": ["t-0"]}
+    await save_profile(store, {**ada})
+    for inline in (
+        {"name": "Ada", "years_experience": 0},  # the same name (it used to be the key)
+        {"id": "ada", "name": "Mallory", "years_experience": 0},  # a stored id, claimed
+        {"name": "ada", "summary": "x" * 5000},
+    ):
+        out = await load_profile({"candidate": inline}, make_runtime(thread_id="t-9"))
+        assert out["profile"]["id"] == "inline-t-9"
+        assert (await load_stored_profile(store, "ada")) == ada
+    assert (await load_stored_profile(store, "inline-t-9"))["name"] == "Ada"  # the first kept
+
+
+async def test_inline_profiles_of_two_interviews_stay_apart(make_runtime, store):
+    await load_profile(
+        {"candidate": {"name": "Kim", "years_experience": 1}}, make_runtime(thread_id="t-1")
+    )
+    await load_profile(
+        {"candidate": {"name": "Kim", "years_experience": 9}}, make_runtime(thread_id="t-2")
+    )
+    first = await load_stored_profile(store, "inline-t-1")
+    second = await load_stored_profile(store, "inline-t-2")
+    assert (first["years_experience"], second["years_experience"]) == (1.0, 9.0)
+
+
+async def test_a_stored_profile_wins_over_inline_data_and_is_not_rewritten(make_runtime, store):
+    await save_profile(store, {"id": "c-7", "name": "Linus", "years_experience": 1})
+    inline = {"name": "Someone Else", "years_experience": 30}
+    out = await load_profile({"candidate_id": "c-7", "candidate": inline}, make_runtime())
+    assert out["profile"]["name"] == "Linus" and out["profile"]["id"] == "c-7"
+    assert (await load_stored_profile(store, "c-7"))["name"] == "Linus"
+
+
+async def test_odd_years_of_experience_fall_back_to_the_default(make_runtime):
+    for years in ("lots", None, float("nan"), float("inf"), -5, 10**400, [3]):
+        out = await load_profile(
+            {"candidate": {"name": "X", "years_experience": years}}, make_runtime()
+        )
+        assert 0.0 <= out["profile"]["years_experience"] <= 60.0
 
 
 # --- phase nodes -------------------------------------------------------------------------------

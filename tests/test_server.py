@@ -55,11 +55,20 @@ MAX_TURNS = 100
 READY_TIMEOUT = 90.0
 
 CANDIDATE_A, CANDIDATE_B, INTERVIEWER = "key-candidate-ada", "key-candidate-bo", "key-staff-iris"
+CANDIDATE_RATED = "key-candidate-cy-rated"  # a key with its own low run-rate limit
+RATED_RUNS_PER_MINUTE = 3
 API_KEYS = {
     CANDIDATE_A: {"role": "candidate", "identity": "ada"},
     CANDIDATE_B: {"role": "candidate", "identity": "bo"},
     INTERVIEWER: {"role": "interviewer", "identity": "iris"},
+    CANDIDATE_RATED: {
+        "role": "candidate",
+        "identity": "cy",
+        "runs_per_minute": RATED_RUNS_PER_MINUTE,
+    },
 }
+# Each server's combined stdout and stderr, by URL (the log tests read them).
+SERVER_LOGS: dict[str, Path] = {}
 
 
 # --- the server --------------------------------------------------------------------------------
@@ -167,6 +176,7 @@ def langgraph_dev(folder: Path, api_keys: dict[str, Any] | None) -> Iterator[str
         stop(process)
     else:
         pytest.fail(f"no free port for langgraph dev after 3 tries:\n{log.read_text()}")
+    SERVER_LOGS[url] = log
     try:
         yield url
     finally:
@@ -478,3 +488,73 @@ async def test_an_interviewer_prepares_a_thread_a_candidate_then_runs(secured_se
     state = await ada.threads.get_state(thread_id)
     assert state["values"]["profile"]["name"] == "Ada Lovelace"
     assert state["interrupts"][0]["value"]["phase"] == "introduction"
+
+
+# --- limits and logs (SECURITY.md) ---------------------------------------------------------------
+
+
+async def test_answers_over_the_size_limit_are_refused_and_nothing_is_stored(secured_server):
+    ada = client(secured_server, CANDIDATE_A)
+    thread_id = (await ada.threads.create())["thread_id"]
+    await ada.runs.wait(thread_id, GRAPH_ID, input={"candidate": {"name": "Ada"}})
+    before = await ada.threads.get_state(thread_id)
+    too_long = "x" * 100_001  # SOPHIA_MAX_ANSWER_CHARS defaults to 100,000
+    for refused in (
+        ada.runs.wait(thread_id, GRAPH_ID, command={"resume": too_long}),
+        ada.runs.wait(
+            thread_id, GRAPH_ID, input={"messages": [{"role": "user", "content": too_long}]}
+        ),
+    ):
+        try:
+            await refused
+        except httpx.HTTPStatusError as exc:
+            assert exc.response.status_code == 413
+            assert "limit is 100,000" in exc.response.text
+        else:
+            pytest.fail("an answer over the limit was accepted")
+    after = await ada.threads.get_state(thread_id)
+    assert after["values"] == before["values"]  # the same question still waits
+    assert after["interrupts"][0]["value"] == before["interrupts"][0]["value"]
+    await ada.runs.wait(thread_id, GRAPH_ID, command={"resume": "x" * 100_000})  # at the limit
+    state = await ada.threads.get_state(thread_id)
+    assert len(state["values"]["turns"][0]["answer"]) == 100_000
+
+
+async def test_runs_over_a_keys_rate_limit_get_429_with_retry_after(secured_server):
+    cy = client(secured_server, CANDIDATE_RATED)
+    threads = [(await cy.threads.create())["thread_id"] for _ in range(RATED_RUNS_PER_MINUTE + 1)]
+    for thread_id in threads[:-1]:
+        await cy.runs.create(thread_id, GRAPH_ID, input={"candidate": {"name": "Cy"}})
+    try:
+        await cy.runs.create(threads[-1], GRAPH_ID, input={"candidate": {"name": "Cy"}})
+    except httpx.HTTPStatusError as exc:
+        assert exc.response.status_code == 429
+        assert 1 <= int(exc.response.headers["retry-after"]) <= 60
+        assert f"at most {RATED_RUNS_PER_MINUTE} a minute" in exc.response.text
+    else:
+        pytest.fail("a run over the key's rate limit was accepted")
+    # Other keys have their own budget.
+    ada = client(secured_server, CANDIDATE_A)
+    assert await status_of(ada.runs.create(None, GRAPH_ID, input={"candidate": {}})) == 200
+
+
+async def test_server_logs_show_neither_answers_nor_keys(secured_server):
+    """Everything the server printed during an interview: no answer, name or key in it."""
+    marker = "zq-" + os.urandom(6).hex()
+    ada = client(secured_server, CANDIDATE_A)
+    thread_id = (await ada.threads.create())["thread_id"]
+    profile = {"name": f"Ada {marker}-name", "summary": f"{marker}-summary"}
+    await ada.runs.wait(thread_id, GRAPH_ID, input={"candidate": profile})
+    for n in (1, 2):
+        answer = f"I use FastAPI and PostgreSQL ({marker}-answer-{n})."
+        await ada.runs.wait(thread_id, GRAPH_ID, command={"resume": answer})
+    chat = {"messages": [{"role": "user", "content": f"{marker}-chat"}]}
+    await ada.runs.wait(thread_id, GRAPH_ID, input=chat)
+    state = await ada.threads.get_state(thread_id)
+    assert state["values"]["turns"][-1]["answer"] == f"{marker}-chat"  # three answers went in
+    assert await status_of(client(secured_server, "wrong-" + marker).threads.search()) == 401
+    log = SERVER_LOGS[secured_server].read_text(errors="replace")
+    assert "Created run" in log  # the server does log each run, just not what is in it
+    assert marker not in log
+    for key in API_KEYS:
+        assert key not in log
