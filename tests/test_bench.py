@@ -1,0 +1,146 @@
+"""The benchmark suite, in miniature: its fake model, its timings and its JSON cannot rot.
+
+Everything runs in memory or on SQLite in a temporary folder with a zero-latency model; the
+`langgraph dev` load test is left out (`python -m bench` runs it).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from bench.__main__ import figures_table
+from bench.fake_model import LatencyChatModel, ModelCall, agent_of, estimate_tokens
+from bench.fake_openai import build_app
+from bench.suite import EXTRA_FIGURES, FIGURES, GOALS, BenchSettings, Goal, run_suite
+from bench.turn_timing import percentile, sequential_calls, time_bare_loop, time_sophia
+from graph.state import FollowUpDecision, GradeJudgement, LevelJudgement, ReportNarrative
+
+SMOKE = BenchSettings(
+    name="smoke",
+    latency=0.005,
+    turn_questions_per_phase=1,
+    long_questions_per_phase=1,
+    eval_limit=2,
+)
+# The keys issue 7 names: the JSON must carry every one of them.
+ISSUE_KEYS = {
+    "turn_latency_ratio",
+    "first_token_ratio",
+    "tokens_per_turn_growth",
+    "overhead_ms",
+    "overhead_ratio_vs_bare",
+    "server_p95_ratio",
+    "eval_seconds",
+}
+
+
+def request(closing: str) -> list:
+    return [SystemMessage("x" * 400), HumanMessage(closing)]
+
+
+async def test_the_fake_model_answers_each_agent_in_kind():
+    model = LatencyChatModel(latency=0.0, probe_every=1)
+    cases = {
+        "Grade the answer now.": ("grader", GradeJudgement),
+        "Decide now.": ("follow_up", FollowUpDecision),
+        "Assess the level now.": ("difficulty", LevelJudgement),
+        "Write the report now.": ("report", ReportNarrative),
+    }
+    for closing, (agent, schema) in cases.items():
+        assert agent_of(request(closing)) == agent
+        reply = await model.ainvoke(request(closing))
+        schema.model_validate_json(reply.content)
+        assert reply.usage_metadata["input_tokens"] == estimate_tokens(request(closing)) > 100
+    reply = await model.ainvoke(request("Say your next line to the candidate."))
+    assert reply.content.endswith("?")
+    assert [c.agent for c in model.calls][-1] == "interviewer"
+
+
+async def test_the_fake_model_streams_its_first_chunk_early():
+    model = LatencyChatModel(latency=0.1, first_token_share=0.5, chunks=5)
+    started = time.perf_counter()
+    arrivals = []
+    async for chunk in model.astream(request("Say your next line to the candidate.")):
+        arrivals.append((time.perf_counter() - started, chunk))
+    assert len(arrivals) >= 4
+    assert 0.04 <= arrivals[0][0] < 0.09
+    assert arrivals[-1][0] >= 0.099
+    assert sum(1 for _, c in arrivals if c.usage_metadata) == 1
+
+
+async def test_a_timed_interview_has_two_model_calls_on_each_turns_path():
+    model = LatencyChatModel(latency=0.01)  # long enough for parallel calls to overlap
+    timing = await time_sophia(model, questions_per_phase=1, persistence="memory")
+    assert timing.finished
+    turns = timing.normal_turns()
+    assert len(turns) >= 5
+    for turn in turns:
+        # grader, difficulty (and follow_up when a probe is allowed) in parallel, then Sophia.
+        assert {"grader", "difficulty", "interviewer"} <= set(turn.agents)
+        assert turn.agents.count("interviewer") == 1
+        assert turn.sequential_calls == 2
+        assert turn.first_token is not None and turn.first_token <= turn.seconds
+        assert turn.input_tokens > 0
+
+
+def test_the_fake_openai_server_streams_in_kind_with_usage_last():
+    from starlette.testclient import TestClient
+
+    client = TestClient(build_app(latency=0.0))
+    body = {"model": "bench", "messages": [{"role": "user", "content": "Decide now."}]}
+    reply = client.post("/v1/chat/completions", json=body).json()
+    FollowUpDecision.model_validate_json(reply["choices"][0]["message"]["content"])
+    assert reply["usage"]["prompt_tokens"] > 0
+    with client.stream("POST", "/v1/chat/completions", json={**body, "stream": True}) as events:
+        lines = [line for line in events.iter_lines() if line.startswith("data: ")]
+    assert lines[-1] == "data: [DONE]"
+    chunks = [json.loads(line.removeprefix("data: ")) for line in lines[:-1]]
+    text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks if c["choices"])
+    FollowUpDecision.model_validate_json(text)
+    assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["total_tokens"] > 0
+    assert client.get("/stats").json()["follow_up"] == 2
+
+
+def test_overlapping_calls_count_once_on_the_critical_path():
+    calls = [
+        ModelCall("grader", 1, 1, 0.0, 1.0),
+        ModelCall("difficulty", 1, 1, 0.1, 1.1),
+        ModelCall("interviewer", 1, 1, 1.2, 2.2),
+    ]
+    assert sequential_calls(calls) == 2
+    assert sequential_calls([]) == 0
+
+
+async def test_the_bare_loop_runs_on_sqlite():
+    timing = await time_bare_loop(3, persistence="sqlite")
+    assert len(timing.turns) == 3 and not timing.finished
+    assert all(t.model_calls == 0 for t in timing.turns)
+
+
+def test_percentile_is_nearest_rank():
+    values = [float(v) for v in range(1, 21)]
+    assert percentile(values, 0.95) == 19.0
+    assert percentile(values, 0.5) == 10.0
+    assert percentile([], 0.95) != percentile([], 0.95)  # NaN: nothing measured
+
+
+def test_goals_fail_what_was_not_measured():
+    goal = Goal("max", 1.5)
+    assert goal.holds(1.5) and not goal.holds(1.6)
+    assert not goal.holds(None) and not goal.holds(float("nan"))
+
+
+def test_a_smoke_run_reports_every_issue_key_with_goals():
+    result = run_suite(SMOKE, server=False)
+    assert set(result) >= ISSUE_KEYS and set(FIGURES) >= ISSUE_KEYS
+    assert result["server_p95_ratio"] is None and result["pass"]["server_p95_ratio"] is False
+    assert set(result["goals"]) == set(GOALS) == set(result["pass"])
+    for key in ISSUE_KEYS - {"server_p95_ratio"}:
+        assert result[key] is not None and result[key] > 0, key
+    assert result["details"]["eval"]["candidates"] == 2
+    assert result["machine"]["nproc"] >= 1
+    table = figures_table(result)
+    assert table.row_count == len(FIGURES) + len(EXTRA_FIGURES)
