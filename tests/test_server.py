@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
+from bench.server_load import free_port, rooted_config
 from evals.candidate import CANDIDATES_DIR, TestCandidate, load_candidate
 from evals.runner import run_interview as run_in_memory
 from evals.simulated_candidate import ScriptedCandidate
@@ -72,30 +72,6 @@ SERVER_LOGS: dict[str, Path] = {}
 
 
 # --- the server --------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    """A port nothing listens on now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def rooted_config(folder: Path) -> Path:
-    """The committed langgraph.json with its paths made absolute, written into `folder`."""
-    config = json.loads((REPO / "langgraph.json").read_text(encoding="utf-8"))
-
-    def absolute(spec: str) -> str:
-        path, _, name = spec.partition(":")
-        return f"{(REPO / path).resolve()}:{name}"
-
-    config["dependencies"] = [str((REPO / d).resolve()) for d in config["dependencies"]]
-    config["graphs"] = {gid: absolute(spec) for gid, spec in config["graphs"].items()}
-    config["auth"]["path"] = absolute(config["auth"]["path"])
-    config["env"] = str(folder / ".env")  # never written: a missing env file must be fine
-    path = folder / "langgraph.json"
-    path.write_text(json.dumps(config), encoding="utf-8")
-    return path
 
 
 def server_env(api_keys: dict[str, Any] | None) -> dict[str, str]:
