@@ -100,7 +100,7 @@ def server_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def _wait_until_ready(url: str, process: subprocess.Popen, log: Path) -> bool:
+def wait_until_ready(url: str, process: subprocess.Popen, log: Path) -> bool:
     """True when `/ok` answers; False when the port was taken meanwhile."""
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
@@ -118,7 +118,7 @@ def _wait_until_ready(url: str, process: subprocess.Popen, log: Path) -> bool:
     raise ServerError(f"langgraph dev not ready after {READY_TIMEOUT:.0f}s:\n{log.read_text()}")
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop_server(process: subprocess.Popen) -> None:
     """Stop the server's own process group (uvicorn runs the app in a child process)."""
     if process.poll() is not None:
         return
@@ -155,23 +155,23 @@ def langgraph_dev(env: dict[str, str] | None = None, jobs: int = 1) -> Iterator[
                     env=server_env(env),
                     stdout=out,
                     stderr=subprocess.STDOUT,
-                    start_new_session=True,  # its own group, so _stop reaches every child
+                    start_new_session=True,  # its own group, so stop_server reaches every child
                 )
             url = f"http://127.0.0.1:{port}"
             try:
-                ready = _wait_until_ready(url, process, log)
+                ready = wait_until_ready(url, process, log)
             except BaseException:
-                _stop(process)
+                stop_server(process)
                 raise
             if ready:
                 break
-            _stop(process)
+            stop_server(process)
         else:
             raise ServerError(f"no free port for langgraph dev after 3 tries:\n{log.read_text()}")
         try:
             yield url
         finally:
-            _stop(process)
+            stop_server(process)
 
 
 @contextmanager
@@ -204,7 +204,7 @@ def fake_openai(latency: float) -> Iterator[str]:
                     time.sleep(0.1)
             yield f"{url}/v1"
         finally:
-            _stop(process)
+            stop_server(process)
 
 
 def served_calls(base_url: str) -> dict[str, int]:

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,7 +23,8 @@ import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
-from bench.server_load import free_port, rooted_config
+from bench.server_load import free_port, rooted_config, wait_until_ready
+from bench.server_load import stop_server as stop
 from evals.candidate import CANDIDATES_DIR, TestCandidate, load_candidate
 from evals.runner import run_interview as run_in_memory
 from evals.simulated_candidate import ScriptedCandidate
@@ -87,40 +85,6 @@ def server_env(api_keys: dict[str, Any] | None) -> dict[str, str]:
     if api_keys:
         env["SOPHIA_API_KEYS"] = json.dumps(api_keys)
     return env
-
-
-def wait_until_ready(url: str, process: subprocess.Popen, log: Path) -> bool:
-    """Poll `/ok` until the server answers (True), or it found its port taken (False).
-
-    `langgraph dev` moves to another port when the one asked for is taken, so a port grabbed
-    between `free_port()` and the server's start shows up in the log, not as an error.
-    """
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"langgraph dev exited with {process.returncode}:\n{log.read_text()}")
-        if "already in use" in log.read_text(errors="replace"):
-            return False
-        try:
-            with urllib.request.urlopen(f"{url}/ok", timeout=1) as response:
-                if response.status == 200:
-                    return True
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"langgraph dev not ready after {READY_TIMEOUT:.0f}s:\n{log.read_text()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """Stop the server's process group (uvicorn runs the app in a child process)."""
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
 
 
 def langgraph_dev(folder: Path, api_keys: dict[str, Any] | None) -> Iterator[str]:
