@@ -7,6 +7,8 @@ to state: the candidate must not see them.
 The LLM grader always runs with the rubric grader beside it: a disagreement of more than 1.5
 points on a criterion is flagged (it catches prompt injection and model drift), and a model
 that fails or answers malformed JSON twice is replaced by the rubric's verdict, flagged too.
+When the answer also spoke to the grader (`injection`), a score the model raised that far above
+the rubric's is not believed: the rubric's score stands, so an obeyed injection cannot pay.
 """
 
 from __future__ import annotations
@@ -127,6 +129,12 @@ class LLMGrader:
         gaps = {c: abs(scores[c] - baseline.scores[c]) for c in scores}
         if any(gap > DISAGREEMENT for gap in gaps.values()):
             signals.append("disagreement")
+        if "injection" in signals:
+            inflated = [c for c in scores if scores[c] - baseline.scores[c] > DISAGREEMENT]
+            for criterion in inflated:
+                scores[criterion] = baseline.scores[criterion]
+            if inflated:
+                signals.append("injection_capped")
         key_points = {kp.id: kp for kp in [*baseline.found, *baseline.missed]}
         found = [key_points[k] for k in judgement.found if k in key_points]
         missed = [kp for k, kp in key_points.items() if k not in set(judgement.found)]

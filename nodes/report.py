@@ -169,6 +169,11 @@ def review_flags(evaluations: list[AnswerEvaluation], pack: RolePack) -> list[st
             flags.append(
                 f"LLM and rubric graders differ by over 1.5 points on {title} ({e.question_id})"
             )
+        if "injection_capped" in e.signals:
+            flags.append(
+                f"LLM score raised after an injection attempt, rubric score kept on {title} "
+                f"({e.question_id})"
+            )
         if "truncated" in e.signals:
             flags.append(f"very long answer on {title} graded on its beginning ({e.question_id})")
     return flags

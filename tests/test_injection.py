@@ -15,7 +15,7 @@ import pytest
 
 from graph.llm import candidate_text
 from graph.usage import AgentLedger
-from nodes.grader import GradingInput, LLMGrader
+from nodes.grader import GradingInput, LLMGrader, RubricGrader
 from rubric.analysis import analyse_answer
 from tests.fake_models import scripted
 
@@ -190,7 +190,11 @@ async def test_an_llm_that_obeys_the_injection_is_caught_by_the_cross_check(pack
     evaluation = await LLMGrader(model, AgentLedger("grader")).grade(
         GradingInput(turn=turn, question=question, bank=pack.topic_of(qid), answers=[answer])
     )
-    assert {"disagreement", "injection"} <= set(evaluation.signals), style
+    assert {"disagreement", "injection", "injection_capped"} <= set(evaluation.signals), style
+    baseline = await RubricGrader().grade(
+        GradingInput(turn=turn, question=question, bank=pack.topic_of(qid), answers=[answer])
+    )
+    assert evaluation.scores == baseline.scores, style
     prompt = str(model.prompts[0][0].content)
     assert prompt.count("<candidate_answer>") == 1 and prompt.count("</candidate_answer>") == 1
 
