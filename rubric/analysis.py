@@ -7,8 +7,10 @@ score 5") is cut out before anything is counted: only the answer's content can e
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -143,8 +145,31 @@ def _red_flags(flags: Sequence[RedFlag], indexed: IndexedText) -> list[str]:
     ]
 
 
+# The grader, difficulty and follow-up agents all read the same answer in the same turn: the
+# analysis is kept for the latest few (question, answers), so it is computed once per turn.
+_RECENT: OrderedDict[tuple, tuple[Question, TopicBank, AnswerAnalysis]] = OrderedDict()
+_RECENT_SIZE = 64
+
+
 def analyse_answer(question: Question, bank: TopicBank, answers: Sequence[str]) -> AnswerAnalysis:
-    """Grade the answers to one question: the main answer first, then answers to its probes."""
+    """Grade the answers to one question: the main answer first, then answers to its probes.
+
+    Deterministic, so a recent result is reused; each caller gets its own copy to keep.
+    """
+    key = (id(question), id(bank), tuple(answers))
+    hit = _RECENT.get(key)
+    # Ids are only unique while the objects live: the stored objects must be the same ones.
+    if hit is not None and hit[0] is question and hit[1] is bank:
+        _RECENT.move_to_end(key)
+        return copy.deepcopy(hit[2])
+    analysis = _analyse(question, bank, answers)
+    _RECENT[key] = (question, bank, analysis)
+    if len(_RECENT) > _RECENT_SIZE:
+        _RECENT.popitem(last=False)
+    return copy.deepcopy(analysis)
+
+
+def _analyse(question: Question, bank: TopicBank, answers: Sequence[str]) -> AnswerAnalysis:
     lexicon = load_signals()
     signals: list[str] = []
     graded: list[str] = []

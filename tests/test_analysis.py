@@ -187,3 +187,21 @@ def test_huge_answer_is_graded_on_its_beginning(pack):
 def test_control_characters_and_emoji_do_not_break_grading(pack):
     result = analyse(pack, "\x00\x1b[2J🙂 the event loop runs coroutines 🚀 — async def/await")
     assert result.found
+
+
+def test_a_repeated_analysis_is_reused_but_each_caller_gets_its_own_copy(pack, monkeypatch):
+    import rubric.analysis as analysis
+
+    calls = []
+    real = analysis._analyse
+    monkeypatch.setattr(analysis, "_analyse", lambda *a: calls.append(a) or real(*a))
+    monkeypatch.setattr(analysis, "_RECENT", type(analysis._RECENT)())
+    first = analyse(pack, STRONG)
+    first.signals.append("edited by the first caller")
+    first.found[0].quote = "edited"
+    second = analyse(pack, STRONG)
+    assert len(calls) == 1
+    assert "edited by the first caller" not in second.signals
+    assert second.found[0].quote != "edited"
+    analyse(pack, THIN)
+    assert len(calls) == 2
