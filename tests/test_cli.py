@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -99,6 +100,10 @@ def test_piped_interview_saves_at_end_of_input_and_resumes_with_thread(tmp_path,
     if db["SOPHIA_DATABASE_URL"]:  # nothing went to the SQLite files, and no password is shown
         assert not (tmp_path / "home" / "checkpoints.sqlite").exists()
         assert "postgresql://" in first.stdout.decode()
+    else:  # both SQLite files journal with WAL
+        for name in ("checkpoints.sqlite", "store.sqlite"):
+            with sqlite3.connect(f"file:{tmp_path / 'home' / name}?mode=ro", uri=True) as conn:
+                assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal", name
 
 
 def test_bad_bytes_and_blank_lines_on_stdin_are_handled(tmp_path):
