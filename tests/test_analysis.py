@@ -92,6 +92,9 @@ def test_strip_injections_keeps_ordinary_technical_text():
 # Ordinary sentences that come close to an injection pattern's words. None may be cut out:
 # a false positive costs an honest candidate credit. (tests/test_injection.py has the attacks.)
 ORDINARY = [
+    # A design's own words before a colon are not a speaker label.
+    "You pay for a distributed system: network latency, partial failures and consistency.",
+    "We rebuilt our event system: one team wanted Kafka, the other RabbitMQ.",
     "The consumer can ignore previous offsets after a rebalance.",
     "You can skip previous messages in the queue after a reset.",
     "I'd rate this approach as risky because it has no rollback.",
