@@ -5,6 +5,7 @@ Kept in one module so the grader, the report and the evaluators cannot drift apa
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from typing import Literal, get_args
 
@@ -43,7 +44,7 @@ MID_BELOW = 1.45
 
 # A question's difficulty moves a per-answer score: a perfect answer to a junior question is
 # less evidence than a perfect answer to a senior one.
-DIFFICULTY_OFFSET: dict[Level, float] = {"junior": -0.8, "mid": 0.0, "senior": 0.6}
+DIFFICULTY_OFFSET: dict[Level, float] = {"junior": -1.2, "mid": -0.4, "senior": 0.8}
 
 
 def clamp_score(value: float) -> float:
@@ -67,6 +68,32 @@ def level_for_years(years: float) -> Level:
     if years < 5:
         return "mid"
     return "senior"
+
+
+# Years of experience on the ability axis: the role spec's ranges (junior 0-2, mid 2-5, senior
+# 5+) meet the axis's band edges, so 2 years sits at the junior/mid edge and 5 at the mid/senior
+# edge; past 8 years the prior is a full senior.
+YEARS_TO_ABILITY: tuple[tuple[float, float], ...] = (
+    (0.0, 0.0),
+    (2.0, JUNIOR_BELOW),
+    (5.0, MID_BELOW),
+    (8.0, LEVEL_VALUE["senior"]),
+)
+
+
+def ability_for_years(years: float) -> float:
+    """The prior ability for `years` of experience (piecewise linear through YEARS_TO_ABILITY).
+
+    Continuous, so 5 years (where the spec's mid and senior ranges meet) is not taken for the
+    same evidence as 12.
+    """
+    points = YEARS_TO_ABILITY
+    if years <= points[0][0]:
+        return points[0][1]
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        if years <= x1:
+            return round(y0 + (y1 - y0) * (years - x0) / (x1 - x0), 3)
+    return points[-1][1]
 
 
 def weighted_overall(scores: Mapping[str, float | None]) -> float:

@@ -8,7 +8,7 @@ from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
 
 from graph.config import Context
-from graph.scoring import LEVEL_VALUE, Level, level_for_ability, level_for_years
+from graph.scoring import LEVEL_VALUE, Level, ability_for_years, level_for_ability
 from graph.state import AnswerEvaluation, LevelAssessment, State, Turn
 from graph.store import load_evaluation, load_level, require_store
 from prompts import render_prompt
@@ -41,14 +41,15 @@ class Session:
         """The level before any answer: the configured start level, else years of experience."""
         if self.context.start_level != "auto":
             level: Level = self.context.start_level
+            ability = LEVEL_VALUE[level]
         else:
-            level = level_for_years(float(state.get("profile", {}).get("years_experience", 3)))
-        ability = LEVEL_VALUE[level]
+            ability = ability_for_years(float(state.get("profile", {}).get("years_experience", 3)))
+            level = level_for_ability(ability)
         return LevelAssessment(
             level=level,
             ability=ability,
             prior=ability,
-            next_difficulty=level_for_ability(ability),
+            next_difficulty=level,
             evidence=[f"Start level {level} ({self.context.start_level} setting)."],
         )
 

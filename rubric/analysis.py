@@ -34,10 +34,10 @@ KEY_POINT_WEIGHT: dict[Level, float] = {"junior": 1.0, "mid": 1.2, "senior": 1.4
 # Coverage -> share of the 1-5 scale: a strong answer names about three quarters of the rubric.
 COVERAGE_CURVE: tuple[tuple[float, float], ...] = (
     (0.0, 0.0),
-    (0.12, 0.25),
-    (0.3, 0.5),
-    (0.45, 0.75),
-    (0.62, 1.0),
+    (0.15, 0.25),
+    (0.375, 0.5),
+    (0.56, 0.75),
+    (0.78, 1.0),
 )
 RED_FLAG_PENALTY = 0.75
 # Words a key-point phrase tolerates between its own words: people pad ideas with adjectives.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from langchain_core.messages import AIMessage
 
 from graph.builder import next_phase, route_after_answer
@@ -293,13 +294,32 @@ async def test_difficulty_moves_up_on_strong_answers_and_down_on_weak(make_runti
     await load_profile({"candidate": {"name": "M", "years_experience": 3}}, runtime)
     await difficulty(state_after("async_programming.mid", STRONG_ASYNC), runtime)
     up = await load_level(store, "t-1")
-    assert up.ability > 1.0
+    assert up.ability > up.prior and up.weights == {"async_programming.mid": 1.0}
 
     weak_runtime = make_runtime(thread_id="t-2")
     await load_profile({"candidate": {"name": "M", "years_experience": 3}}, weak_runtime)
     await difficulty(state_after("async_programming.mid", "I don't know."), weak_runtime)
     down = await load_level(store, "t-2")
-    assert down.ability < 1.0 and down.level == "junior"
+    # One weak answer moves the estimate; the CV (3 years: mid) still holds it at mid.
+    assert down.ability < down.prior and down.level == "mid"
+    for qid in ("database_access.mid", "auth.mid", "caching.mid"):
+        await difficulty(state_after(qid, "I don't know."), weak_runtime)
+    assert (await load_level(store, "t-2")).level == "junior"
+
+
+async def test_levelled_soft_skill_answers_count_half_and_the_closing_question_not_at_all(
+    make_runtime, store
+):
+    runtime = make_runtime()
+    await load_profile({"candidate": {"name": "M", "years_experience": 3}}, runtime)
+    await difficulty(state_after("collaboration.mid", "I don't know."), runtime)
+    await difficulty(state_after("candidate_questions.closing", "No questions."), runtime)
+    level = await load_level(store, "t-1")
+    assert level.weights == {"collaboration.mid": 0.5}
+    assert set(level.observations) == {"collaboration.mid"}
+    # (5 x prior + 0.5 x implied) / 5.5
+    expected = (5 * level.prior + 0.5 * level.observations["collaboration.mid"]) / 5.5
+    assert level.ability == pytest.approx(expected, abs=1e-3)
 
 
 # --- report ------------------------------------------------------------------------------------

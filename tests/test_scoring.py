@@ -2,6 +2,7 @@ import pytest
 
 from graph.scoring import (
     CRITERIA_WEIGHTS,
+    ability_for_years,
     clamp_score,
     level_for_ability,
     level_for_years,
@@ -63,3 +64,13 @@ def test_levels():
         "senior",
     ]
     assert clamp_score(7) == 5.0 and clamp_score(-1) == 1.0
+
+
+def test_the_experience_prior_is_continuous_and_agrees_with_the_spec_ranges():
+    years = [y / 10 for y in range(0, 151)]
+    priors = [ability_for_years(y) for y in years]
+    assert priors == sorted(priors) and priors[0] == 0.0 and priors[-1] == 2.0
+    for y, prior in zip(years, priors, strict=True):
+        assert level_for_ability(prior) == level_for_years(y), y
+    # 5 years (where the spec's mid and senior ranges meet) is a weaker senior prior than 12.
+    assert ability_for_years(5) < ability_for_years(8) == ability_for_years(12)
