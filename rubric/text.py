@@ -77,7 +77,7 @@ def compile_phrase(source: str) -> Phrase:
 
 
 NEGATORS = frozenset(
-    stems("not t never no avoid myth misconception wrong mistake instead rather nor without")
+    stems("not t cannot never no avoid myth misconception wrong mistake instead rather nor without")
 )
 
 
