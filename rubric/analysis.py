@@ -22,7 +22,7 @@ from graph.scoring import DIFFICULTY_OFFSET, Criterion, Level, clamp_score
 from graph.state import KeyPointEvidence
 from rubric.injection import strip_injections as find_and_strip
 from rubric.role_pack import KeyPoint, Question, RedFlag, TopicBank
-from rubric.text import IndexedText, compile_phrase, split_sentences, words
+from rubric.text import NEGATORS, IndexedText, compile_phrase, split_sentences, words
 
 SIGNALS_FILE = Path(__file__).resolve().parent.parent / "prompts" / "rubric" / "signals.yaml"
 
@@ -34,10 +34,10 @@ KEY_POINT_WEIGHT: dict[Level, float] = {"junior": 1.0, "mid": 1.2, "senior": 1.4
 # Coverage -> share of the 1-5 scale: a strong answer names about three quarters of the rubric.
 COVERAGE_CURVE: tuple[tuple[float, float], ...] = (
     (0.0, 0.0),
-    (0.15, 0.25),
-    (0.375, 0.5),
-    (0.56, 0.75),
-    (0.78, 1.0),
+    (0.165, 0.25),
+    (0.41, 0.5),
+    (0.62, 0.75),
+    (0.86, 1.0),
 )
 RED_FLAG_PENALTY = 0.75
 # Words a key-point phrase tolerates between its own words: people pad ideas with adjectives.
@@ -138,11 +138,37 @@ def _match_key_point(kp: KeyPoint, indexed: IndexedText) -> str | None:
     return None
 
 
-def _red_flags(flags: Sequence[RedFlag], indexed: IndexedText) -> list[str]:
-    """Misconceptions the answer states (not ones it warns against)."""
-    return [
-        f.label for f in flags if any(indexed.find_affirmed(compile_phrase(p)) for p in f.phrases)
-    ]
+def _states(flag: RedFlag, sentence: IndexedText) -> bool:
+    """Whether one sentence states the misconception (not warns against it).
+
+    A contiguous phrase counts unless a negation stands just before it; an `a + b` phrase needs
+    every part in the sentence and no negation anywhere in it ("threads don't run in parallel").
+    """
+    for source in flag.phrases:
+        phrase = compile_phrase(source)
+        if len(phrase.parts) == 1:
+            if sentence.find_affirmed(phrase):
+                return True
+        elif sentence.find(phrase) is not None and not NEGATORS.intersection(sentence.stems):
+            return True
+    return False
+
+
+def _misconceptions(flags: Sequence[RedFlag], text: str) -> tuple[list[str], str]:
+    """The misconceptions a text states, and the text without the sentences that state them.
+
+    A sentence that is wrong earns no credit for the key-point words it happens to use ("make
+    every endpoint async def, even with a blocking driver" is not async discipline).
+    """
+    labels: list[str] = []
+    kept: list[str] = []
+    for sentence in split_sentences(text):
+        indexed = IndexedText(sentence)
+        stated = [f.label for f in flags if _states(f, indexed)]
+        labels.extend(label for label in stated if label not in labels)
+        if not stated:
+            kept.append(sentence)
+    return labels, " ".join(kept)
 
 
 # The grader, difficulty and follow-up agents all read the same answer in the same turn: the
@@ -184,8 +210,15 @@ def _analyse(question: Question, bank: TopicBank, answers: Sequence[str]) -> Ans
     if injections:
         signals.append("injection")
 
-    main = IndexedText(graded[0] if graded else "")
-    probes = [IndexedText(t) for t in graded[1:]]
+    flags = [*question.red_flags, *bank.red_flags]
+    red_flags: list[str] = []
+    credited: list[str] = []
+    for text in graded:
+        stated, right = _misconceptions(flags, text)
+        red_flags.extend(label for label in stated if label not in red_flags)
+        credited.append(right)
+    main = IndexedText(credited[0] if credited else "")
+    probes = [IndexedText(t) for t in credited[1:]]
     everything = " ".join(graded)
     combined = IndexedText(everything)
 
@@ -222,7 +255,6 @@ def _analyse(question: Question, bank: TopicBank, answers: Sequence[str]) -> Ans
     all_words = words(everything)
     n_words = len(all_words)
     main_words = len(words(graded[0])) if graded else 0
-    red_flags = _red_flags([*question.red_flags, *bank.red_flags], combined)
     if red_flags:
         signals.append("red_flag")
     dont_know = main.contains_any(lexicon.phrases["dont_know"]) is not None

@@ -146,16 +146,25 @@ def test_ordinary_sentences_are_never_taken_for_injection(sentence):
 
 
 def test_no_honest_test_candidate_answer_is_taken_for_injection():
-    from evals.candidate import CANDIDATES_DIR, load_candidates
+    from evals.candidate import CANDIDATES_DIR
 
-    honest = [c for c in load_candidates(CANDIDATES_DIR) if c.variant != "injection"]
+    folders = [CANDIDATES_DIR, *sorted(p for p in CANDIDATES_DIR.parent.iterdir() if p.is_dir())]
+    everyone = [c for folder in dict.fromkeys(folders) for c in load_candidates_in(folder)]
+    honest = [c for c in everyone if c.variant != "injection"]
     flagged = [
         (c.id, topic, removed)
         for c in honest
         for topic, answer in [*c.answers.items(), *c.follow_up_answers.items()]
         if (removed := strip_injections(answer)[1])
     ]
-    assert len(honest) >= 15 and flagged == []
+    assert len(honest) >= 40 and flagged == []
+
+
+def load_candidates_in(folder):
+    """The test candidates of a folder of evals/ (none when it holds no candidate files)."""
+    from evals.candidate import load_candidates
+
+    return load_candidates(folder) if any(folder.glob("*.yaml")) else []
 
 
 def test_injection_variants_of_the_test_candidates_are_all_caught():
