@@ -44,7 +44,7 @@ MID_BELOW = 1.45
 
 # A question's difficulty moves a per-answer score: a perfect answer to a junior question is
 # less evidence than a perfect answer to a senior one.
-DIFFICULTY_OFFSET: dict[Level, float] = {"junior": -1.2, "mid": -0.4, "senior": 0.8}
+DIFFICULTY_OFFSET: dict[Level, float] = {"junior": -1.6, "mid": -0.4, "senior": 0.6}
 
 
 def clamp_score(value: float) -> float:

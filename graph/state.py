@@ -188,10 +188,6 @@ class LevelAssessment(BaseModel):
     observations: dict[str, float] = Field(
         default_factory=dict, description="Implied ability per question id answered so far."
     )
-    weights: dict[str, float] = Field(
-        default_factory=dict,
-        description="How much each observation counts (1 when absent); soft-skill answers less.",
-    )
     evidence: list[str] = Field(default_factory=list)
 
 

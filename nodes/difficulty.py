@@ -41,21 +41,6 @@ LEVEL_QUALITY = 3.5
 LEVEL_PER_QUALITY_POINT = 0.8
 # Implied levels may overshoot the axis a little, so one strong answer can outweigh a weak one.
 IMPLIED_RANGE = (-0.5, 2.5)
-# A soft-skill answer to a levelled question (mentoring and leading at senior, owning one's work
-# at mid) is evidence of level too, as the role spec says, but less than a technical one.
-SOFT_SKILL_WEIGHT = 0.5
-
-
-def level_weight(question: Question, bank: TopicBank) -> float:
-    """How much an answer to `question` says about the candidate's level (0: nothing).
-
-    Technical questions count fully. Soft-skill questions count when the pack writes them per
-    level (the introduction and the closing question are the same for everyone: they do not).
-    """
-    if "technical_knowledge" in question.criteria:
-        return 1.0
-    levelled = len({q.difficulty for q in bank.questions}) > 1
-    return SOFT_SKILL_WEIGHT if levelled and question.criteria[0] == "soft_skills" else 0.0
 
 
 @dataclass(frozen=True)
@@ -89,21 +74,20 @@ class RubricDifficulty:
 
     async def assess(self, item: LevelInput) -> LevelAssessment:
         observations = dict(item.previous.observations)
-        weights = dict(item.previous.weights)
         evidence = list(item.previous.evidence)
-        if weight := level_weight(item.question, item.bank):
+        # Only technical answers: soft-skill answers read as STAR stories at every level, so
+        # (measured on the candidate sets) they blurred the level more than they told it.
+        if "technical_knowledge" in item.question.criteria:
             analysis = analyse_answer(item.question, item.bank, item.answers)
             implied = implied_ability(LEVEL_VALUE[item.question.difficulty], analysis.quality)
             observations[item.question.id] = round(implied, 3)
-            weights[item.question.id] = weight
             evidence.append(
                 f"{item.question.id}: quality {analysis.quality:.1f} on a "
                 f"{item.question.difficulty} question implies {implied:.2f}"
             )
         prior = item.previous.prior
-        counted = {q: weights.get(q, 1.0) for q in observations}
-        ability = (PRIOR_WEIGHT * prior + sum(v * counted[q] for q, v in observations.items())) / (
-            PRIOR_WEIGHT + sum(counted.values())
+        ability = (PRIOR_WEIGHT * prior + sum(observations.values())) / (
+            PRIOR_WEIGHT + len(observations)
         )
         level = level_for_ability(ability)
         return LevelAssessment(
@@ -112,7 +96,6 @@ class RubricDifficulty:
             prior=prior,
             next_difficulty=level,
             observations=observations,
-            weights=weights,
             evidence=evidence[-20:],
         )
 

@@ -17,7 +17,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from typer.testing import CliRunner
 
 from cli.main import app
-from evals.candidate import load_candidate
+from evals.candidate import load_candidate, load_candidates
 from evals.harness import REQUIRED_METRICS, check_candidate_set
 from evals.html_report import render_html
 from graph.errors import CandidateFileError
@@ -213,3 +213,11 @@ def test_duplicate_ids_fail_and_a_variant_without_its_base_is_noted():
         check_candidate_set([sam, sam])
     assert check_candidate_set([sam, fair]) == []
     assert "not in the set" in check_candidate_set([fair])[0]
+
+
+@pytest.mark.parametrize("folder", ["candidates", "holdout", "unseen", "unseen2"])
+def test_every_bundled_candidate_set_is_complete(folder):
+    candidates = load_candidates(Path(__file__).resolve().parent.parent / "evals" / folder)
+    assert len(candidates) >= 12 and check_candidate_set(candidates) == []
+    assert {c.expected.level for c in candidates} == {"junior", "mid", "senior"}
+    assert {c.variant for c in candidates} >= {"injection", "fairness"}
