@@ -61,11 +61,16 @@ def level_for_ability(ability: float) -> Level:
     return "senior"
 
 
+# The role spec's experience ranges: junior 0-2 years, mid 2-5, senior 5+.
+MID_YEARS = 2.0
+SENIOR_YEARS = 5.0
+
+
 def level_for_years(years: float) -> Level:
     """The role spec's starting level from years of experience (0-2 junior, 2-5 mid, 5+ senior)."""
-    if years < 2:
+    if years < MID_YEARS:
         return "junior"
-    if years < 5:
+    if years < SENIOR_YEARS:
         return "mid"
     return "senior"
 

@@ -23,7 +23,7 @@ from graph.llm import (
     candidate_text,
     schema_text,
 )
-from graph.scoring import LEVEL_VALUE, level_for_ability
+from graph.scoring import LEVEL_VALUE, SENIOR_YEARS, level_for_ability
 from graph.session import Session
 from graph.state import LevelAssessment, LevelJudgement, State, answers_for
 from graph.store import save_level
@@ -140,6 +140,26 @@ class LLMDifficulty:
         )
 
 
+def cap_by_experience(assessment: LevelAssessment, years: float) -> LevelAssessment:
+    """The reported level, capped by the role spec's definition of senior (5+ years).
+
+    Strong answers still raise the next question's difficulty; they do not make a candidate
+    with fewer years a senior. (With `start_level` set by hand there is no cap.)
+    """
+    if assessment.level != "senior" or years >= SENIOR_YEARS:
+        return assessment
+    return assessment.model_copy(
+        update={
+            "level": "mid",
+            "evidence": [
+                *assessment.evidence,
+                f"Answers at senior level, reported as mid: {years:g} years, senior needs "
+                f"{SENIOR_YEARS:g}.",
+            ][-20:],
+        }
+    )
+
+
 def difficulty_brain(context: Context, ledger: AgentLedger) -> DifficultyBrain:
     """The difficulty brain for the configured model."""
     model = agent_model(context, "difficulty")
@@ -152,16 +172,19 @@ async def difficulty(state: State, runtime: Runtime[Context]) -> dict:
     turn = state["turns"][-1]
     question = session.pack.question(turn["question_id"])
     ledger = AgentLedger("difficulty")
+    years = float(state.get("profile", {}).get("years_experience", 3.0))
     assessment = await difficulty_brain(session.context, ledger).assess(
         LevelInput(
             question=question,
             bank=session.pack.topic_of(question.id),
             answers=answers_for(state["turns"], question.id),
             previous=await session.assessment(state),
-            years=float(state.get("profile", {}).get("years_experience", 3.0)),
+            years=years,
             persona=session.persona(),
         )
     )
+    if session.context.start_level == "auto":
+        assessment = cap_by_experience(assessment, years)
     await save_level(session.store, session.thread_id, assessment)
     await save_ledger(session.store, session.thread_id, ledger)
     return {}

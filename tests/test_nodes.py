@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from langchain_core.messages import AIMessage
 
 from graph.builder import next_phase, route_after_answer
 from graph.config import Context
-from graph.state import State
-from graph.store import list_evaluations, load_level, load_report, save_profile
+from graph.state import LevelAssessment, State
+from graph.store import list_evaluations, load_level, load_report, save_level, save_profile
 from graph.store import load_profile as load_stored_profile
 from nodes.await_answer import answer_text, interrupt_payload
 from nodes.difficulty import difficulty
@@ -304,6 +305,36 @@ async def test_difficulty_moves_up_on_strong_answers_and_down_on_weak(make_runti
     for qid in ("database_access.mid", "auth.mid", "caching.mid"):
         await difficulty(state_after(qid, "I don't know."), weak_runtime)
     assert (await load_level(store, "t-2")).level == "junior"
+
+
+@pytest.mark.parametrize(
+    ("years", "start_level", "reported"),
+    [(4, "auto", "mid"), (5, "auto", "senior"), (4, "senior", "senior")],
+)
+async def test_senior_answers_from_under_five_years_are_reported_as_mid(
+    make_runtime, store, years, start_level, reported
+):
+    runtime = make_runtime(Context(start_level=start_level))
+    await load_profile({"candidate": {"name": "M", "years_experience": years}}, runtime)
+    strong_so_far = {f"q{i}.senior": 2.5 for i in range(10)}
+    await save_level(
+        store,
+        "t-1",
+        LevelAssessment(
+            level="senior",
+            ability=2.0,
+            prior=1.0,
+            next_difficulty="senior",
+            observations=strong_so_far,
+        ),
+    )
+    state = state_after("async_programming.senior", STRONG_ASYNC)
+    state["profile"] = {**PROFILE, "years_experience": years}
+    await difficulty(state, runtime)
+    level = await load_level(store, "t-1")
+    assert level.ability >= 1.45 and level.next_difficulty == "senior"
+    assert level.level == reported
+    assert ("reported as mid" in level.evidence[-1]) == (reported == "mid")
 
 
 async def test_soft_skill_and_closing_answers_do_not_move_the_level(make_runtime, store):
