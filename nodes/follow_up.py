@@ -66,9 +66,13 @@ class RubricFollowUp:
             return FollowUpDecision(
                 needs_follow_up=False, reason=f"answer was {', '.join(analysis.signals)}"
             )
-        if analysis.coverage >= THIN_COVERAGE:
+        # Thin on either count: the rubric's weighted coverage, or the plain share of key points
+        # shown (three senior points of eight still leaves five basics unsaid).
+        shown = sum(not kp.prompted for kp in analysis.found) / len(item.question.key_points)
+        if min(analysis.coverage, shown) >= THIN_COVERAGE:
             return FollowUpDecision(
-                needs_follow_up=False, reason=f"coverage {analysis.coverage:.2f} is complete"
+                needs_follow_up=False,
+                reason=f"coverage {analysis.coverage:.2f}, {shown:.0%} of key points: complete",
             )
         missed = {kp.id for kp in analysis.missed}
         for probe in item.question.probes:

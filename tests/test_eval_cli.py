@@ -215,7 +215,7 @@ def test_duplicate_ids_fail_and_a_variant_without_its_base_is_noted():
     assert "not in the set" in check_candidate_set([fair])[0]
 
 
-@pytest.mark.parametrize("folder", ["candidates", "holdout", "unseen", "unseen2"])
+@pytest.mark.parametrize("folder", ["candidates", "holdout", "unseen", "unseen2", "unseen3"])
 def test_every_bundled_candidate_set_is_complete(folder):
     candidates = load_candidates(Path(__file__).resolve().parent.parent / "evals" / folder)
     assert len(candidates) >= 12 and check_candidate_set(candidates) == []

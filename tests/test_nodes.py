@@ -281,6 +281,17 @@ async def test_follow_up_respects_max_follow_ups(make_runtime):
     assert second["probe"] is not None
 
 
+async def test_three_senior_points_of_eight_are_still_probed(make_runtime):
+    # Weighted coverage 0.40 (senior points weigh more), but five of eight key points unsaid.
+    answer = (
+        "We put PgBouncer in transaction mode in front of Postgres. For concurrent updates we use "
+        "optimistic locking with a version column. I wrote the team's standards doc for sessions "
+        "and reviewed every PR against it."
+    )
+    out = await follow_up(state_after("database_access.senior", answer), make_runtime())
+    assert out["probe"] is not None
+
+
 async def test_follow_up_does_not_repeat_a_probe(make_runtime, pack):
     first_probe = pack.question("async_programming.mid").probes[0].text
     state = state_after("async_programming.mid", THIN_ASYNC, "hmm")
