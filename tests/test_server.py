@@ -24,6 +24,7 @@ from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
 from bench.server_load import free_port, rooted_config, wait_until_ready
+from bench.server_load import server_env as clean_server_env
 from bench.server_load import stop_server as stop
 from evals.candidate import CANDIDATES_DIR, TestCandidate, load_candidate
 from evals.runner import run_interview as run_in_memory
@@ -73,18 +74,8 @@ SERVER_LOGS: dict[str, Path] = {}
 
 
 def server_env(api_keys: dict[str, Any] | None) -> dict[str, str]:
-    """This process's environment without model, tracing or Sophia settings, plus keys."""
-    dropped = ("OPENAI_", "LANGSMITH_", "LANGCHAIN_", "LANGGRAPH_", "SOPHIA_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
-    env.update(
-        LANGSMITH_TRACING="false",
-        LANGGRAPH_CLI_NO_ANALYTICS="1",
-        LANGGRAPH_NO_VERSION_CHECK="true",
-        PYTHONUNBUFFERED="1",
-    )
-    if api_keys:
-        env["SOPHIA_API_KEYS"] = json.dumps(api_keys)
-    return env
+    """The bench's clean server environment, with `SOPHIA_API_KEYS` when keys are given."""
+    return clean_server_env({"SOPHIA_API_KEYS": json.dumps(api_keys)} if api_keys else None)
 
 
 def langgraph_dev(folder: Path, api_keys: dict[str, Any] | None) -> Iterator[str]:
