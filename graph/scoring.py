@@ -86,19 +86,23 @@ YEARS_TO_ABILITY: tuple[tuple[float, float], ...] = (
 )
 
 
+def piecewise_linear(points: tuple[tuple[float, float], ...], x: float) -> float:
+    """The line through `points` (sorted by x) at `x`, flat beyond the first and last point."""
+    if x <= points[0][0]:
+        return points[0][1]
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
+        if x <= x1:
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return points[-1][1]
+
+
 def ability_for_years(years: float) -> float:
     """The prior ability for `years` of experience (piecewise linear through YEARS_TO_ABILITY).
 
     Continuous, so 5 years (where the spec's mid and senior ranges meet) is not taken for the
     same evidence as 12.
     """
-    points = YEARS_TO_ABILITY
-    if years <= points[0][0]:
-        return points[0][1]
-    for (x0, y0), (x1, y1) in itertools.pairwise(points):
-        if years <= x1:
-            return round(y0 + (y1 - y0) * (years - x0) / (x1 - x0), 3)
-    return points[-1][1]
+    return round(piecewise_linear(YEARS_TO_ABILITY, years), 3)
 
 
 def weighted_overall(scores: Mapping[str, float | None]) -> float:

@@ -8,7 +8,6 @@ score 5") is cut out before anything is counted: only the answer's content can e
 from __future__ import annotations
 
 import copy
-import itertools
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from graph.scoring import DIFFICULTY_OFFSET, Criterion, Level, clamp_score
+from graph.scoring import DIFFICULTY_OFFSET, Criterion, Level, clamp_score, piecewise_linear
 from graph.state import KeyPointEvidence
 from rubric.injection import strip_injections as find_and_strip
 from rubric.role_pack import KeyPoint, Question, RedFlag, TopicBank
@@ -100,13 +99,7 @@ def strip_injections(answer: str) -> tuple[str, list[str]]:
 
 
 def _curve(coverage: float) -> float:
-    points = COVERAGE_CURVE
-    if coverage >= points[-1][0]:
-        return 1.0
-    for (x0, y0), (x1, y1) in itertools.pairwise(points):
-        if x0 <= coverage <= x1:
-            return y0 + (y1 - y0) * (coverage - x0) / (x1 - x0)
-    return 0.0
+    return piecewise_linear(COVERAGE_CURVE, coverage)
 
 
 def _quote(text: str, source: str) -> str:
