@@ -41,6 +41,11 @@ COVERAGE_CURVE: tuple[tuple[float, float], ...] = (
 RED_FLAG_PENALTY = 0.75
 # Words a key-point phrase tolerates between its own words: people pad ideas with adjectives.
 KEY_POINT_GAP = 2
+# The parts of an `a + b` key-point phrase must stand within this many words of each other:
+# spread over a whole answer they match by coincidence ("wait ... finish" is not "sync blocks").
+KEY_POINT_WINDOW = 12
+# Misconceptions are padded like anything else ("async is basically multithreading").
+RED_FLAG_GAP = 2
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,7 @@ def _quote(text: str, source: str) -> str:
 
 def _match_key_point(kp: KeyPoint, indexed: IndexedText) -> str | None:
     """The phrase that shows the key point (or its lexicon's name), else None."""
-    if (source := indexed.contains_any(kp.phrases, KEY_POINT_GAP)) is not None:
+    if (source := indexed.contains_any(kp.phrases, KEY_POINT_GAP, KEY_POINT_WINDOW)) is not None:
         return source
     if kp.lexicon and load_signals().shows(kp.lexicon, indexed):
         return kp.lexicon
@@ -140,7 +145,7 @@ def _states(flag: RedFlag, sentence: IndexedText) -> bool:
     for source in flag.phrases:
         phrase = compile_phrase(source)
         if len(phrase.parts) == 1:
-            if sentence.find_affirmed(phrase):
+            if sentence.find_affirmed(phrase, max_gap=RED_FLAG_GAP):
                 return True
         elif sentence.find(phrase) is not None and not NEGATORS.intersection(sentence.stems):
             return True

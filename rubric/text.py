@@ -91,10 +91,11 @@ class IndexedText:
         for i, stem in enumerate(self.stems):
             self.positions.setdefault(stem, []).append(i)
 
-    def _find_run(self, run: tuple[str, ...], max_gap: int) -> int | None:
-        """Start of the first place the words of `run` stand in order, with at most `max_gap`
+    def _runs(self, run: tuple[str, ...], max_gap: int) -> list[tuple[int, int]]:
+        """Every (start, end) where the words of `run` stand in order, with at most `max_gap`
         other words between neighbours ("partition big tables by range" ~ "partition by range").
         """
+        found = []
         for start in self.positions.get(run[0], ()):
             at = start
             for word in run[1:]:
@@ -104,40 +105,58 @@ class IndexedText:
                     break
                 at = following[i]
             else:
-                return start
-        return None
+                found.append((start, at))
+        return found
 
-    def find(self, phrase: Phrase, max_gap: int = 0) -> int | None:
-        """Stem index where the phrase's first part starts, or None when it does not match."""
+    def find(self, phrase: Phrase, max_gap: int = 0, window: int | None = None) -> int | None:
+        """Stem index where the phrase matches (its earliest part), or None.
+
+        The parts of an `a + b` phrase must all stand within `window` words of each other when
+        a window is given: one idea is said in one breath, and parts scattered over a long
+        answer ("wait ... finish") are a coincidence, not the idea.
+        """
         if not phrase.parts:
             return None
-        first: int | None = None
-        for part in phrase.parts:
-            at = self._find_run(part, max_gap)
-            if at is None:
-                return None
-            first = at if first is None else min(first, at)
-        return first
+        runs = [self._runs(part, max_gap) for part in phrase.parts]
+        if not all(runs):
+            return None
+        if window is None or len(runs) == 1:
+            return min(r[0][0] for r in runs)
+        for left in sorted({start for part in runs for start, _ in part}):
+            ends = []
+            for part in runs:
+                later = [end for start, end in part if start >= left]
+                if not later:
+                    break
+                ends.append(min(later))
+            else:
+                if max(ends) - left < window:
+                    return left
+        return None
 
-    def find_affirmed(self, phrase: Phrase, window: int = 4) -> bool:
-        """Whether a contiguous phrase is said without a negation just before it.
+    def find_affirmed(self, phrase: Phrase, window: int = 4, max_gap: int = 0) -> bool:
+        """Whether a contiguous phrase is said without a negation just before it or inside it.
 
-        "Never store passwords in plain text" must not count as saying "passwords in plain text".
+        "Never store passwords in plain text" must not count as saying "passwords in plain text",
+        nor "async is not multithreading" as "async is multithreading".
         """
         if len(phrase.parts) != 1:
             return self.find(phrase) is not None
         run = phrase.parts[0]
-        for start in self.positions.get(run[0], ()):
-            if tuple(self.stems[start : start + len(run)]) != run:
-                continue
-            if not NEGATORS.intersection(self.stems[max(0, start - window) : start]):
+        for start, end in self._runs(run, max_gap):
+            before = self.stems[max(0, start - window) : start]
+            # Words padded into the phrase, minus the phrase's own ("await doesn't wait").
+            padding = set(self.stems[start : end + 1]).difference(run)
+            if not NEGATORS.intersection(before) and not NEGATORS.intersection(padding):
                 return True
         return False
 
-    def contains_any(self, phrases: list[str], max_gap: int = 0) -> str | None:
+    def contains_any(
+        self, phrases: list[str], max_gap: int = 0, window: int | None = None
+    ) -> str | None:
         """The first of `phrases` that matches, or None."""
         for source in phrases:
-            if self.find(compile_phrase(source), max_gap) is not None:
+            if self.find(compile_phrase(source), max_gap, window) is not None:
                 return source
         return None
 

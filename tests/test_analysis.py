@@ -32,6 +32,29 @@ def test_strong_answer_beats_thin_answer_on_every_criterion(pack):
     assert all(kp.quote for kp in strong.found)
 
 
+def test_a_padded_misconception_is_still_a_misconception(pack):
+    wrong = analyse(pack, "Async is basically multithreading made easy, so CPU work scales too.")
+    assert "red_flag" in wrong.signals and wrong.red_flags
+    assert not analyse(pack, "Async is really not multithreading: one thread, one loop.").red_flags
+
+
+def test_key_point_parts_scattered_over_an_answer_do_not_add_up(pack):
+    filler = " and then, as I said, there is a lot more to tell about the rest of that project, "
+    checked = 0
+    for kp in pack.question(QUESTION).key_points:
+        for phrase in (p for p in kp.phrases if p.count(" + ") == 1):
+            first, second = phrase.split(" + ")
+            close, scattered = f"{first} {second}.", f"{first}{filler}{second}."
+            if any(kp.id == found.id for found in analyse(pack, f"{first}.").found) or any(
+                kp.id == found.id for found in analyse(pack, f"{second}.").found
+            ):
+                continue  # a part alone shows the key point: not a test of the window
+            assert kp.id in {found.id for found in analyse(pack, close).found}, phrase
+            assert kp.id not in {found.id for found in analyse(pack, scattered).found}, phrase
+            checked += 1
+    assert checked >= 10
+
+
 def test_evidence_quotes_come_from_the_answer(pack):
     result = analyse(pack, STRONG)
     for kp in result.found:

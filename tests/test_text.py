@@ -18,6 +18,34 @@ def test_plus_phrase_needs_every_part_anywhere():
     assert text.find(compile_phrase("yield + transaction")) is None
 
 
+def test_plus_phrase_parts_must_stand_close_when_a_window_is_given():
+    near = IndexedText("The session is closed after the yield.")
+    far = IndexedText(
+        "The session comes from a dependency that the router declares once for every "
+        "endpoint in the module, and much later in the request it is closed after yield."
+    )
+    phrase = compile_phrase("yield + session")
+    assert near.find(phrase, window=12) is not None
+    assert far.find(phrase) is not None
+    assert far.find(phrase, window=12) is None
+    # Any occurrence of each part may pair up: a later "session" near the yield still counts.
+    assert IndexedText(far.text + " The session ends at yield.").find(phrase, window=12)
+
+
+def test_affirmed_phrase_tolerates_padding_but_not_a_negation_inside_it():
+    phrase = compile_phrase("async is multithreading")
+    assert IndexedText("Async is basically multithreading made easy.").find_affirmed(
+        phrase, max_gap=2
+    )
+    assert not IndexedText("Async is basically multithreading.").find_affirmed(phrase)
+    assert not IndexedText("Async is not multithreading.").find_affirmed(phrase, max_gap=2)
+    assert not IndexedText("It is a myth that async is multithreading.").find_affirmed(phrase)
+    # A negation that belongs to the misconception itself does not cancel it.
+    assert IndexedText("Honestly, await doesn't wait.").find_affirmed(
+        compile_phrase("await doesn't wait"), max_gap=2
+    )
+
+
 def test_symbols_split_into_words():
     assert IndexedText("avoid the N+1 problem").find(compile_phrase("n+1")) is not None
     assert IndexedText("def get_db():").find(compile_phrase("get db")) is not None
