@@ -7,7 +7,7 @@ from langchain_core.messages import AIMessage
 
 from graph.builder import next_phase, route_after_answer
 from graph.config import Context
-from graph.state import LevelAssessment, State
+from graph.state import AnswerEvaluation, LevelAssessment, State
 from graph.store import list_evaluations, load_level, load_report, save_level, save_profile
 from graph.store import load_profile as load_stored_profile
 from nodes.await_answer import answer_text, interrupt_payload
@@ -19,7 +19,7 @@ from nodes.interviewer import interviewer
 from nodes.introduction import introduction
 from nodes.load_profile import load_profile
 from nodes.phase_plan import choose_question, phase_budget
-from nodes.report import report
+from nodes.report import criterion_scores, report
 from nodes.wrap_up import wrap_up
 
 STRONG_ASYNC = (
@@ -358,6 +358,29 @@ async def test_soft_skill_and_closing_answers_do_not_move_the_level(make_runtime
 
 
 # --- report ------------------------------------------------------------------------------------
+
+
+def test_criterion_scores_are_pulled_toward_adequate_less_with_more_evidence(pack):
+    def evaluation(question_id: str, score: float) -> AnswerEvaluation:
+        q = pack.question(question_id)
+        return AnswerEvaluation(
+            turn=1,
+            question_id=q.id,
+            topic=pack.topic_of(q.id).topic,
+            phase="foundation",
+            difficulty=q.difficulty,
+            kind="question",
+            scores={"technical_knowledge": score},
+            anchor=5,
+        )
+
+    topics = ["python_fastapi", "database_access", "async_programming", "auth"]
+    one = criterion_scores(pack, [evaluation("auth.mid", 5.0)])["technical_knowledge"]
+    four = criterion_scores(pack, [evaluation(f"{t}.mid", 5.0) for t in topics])
+    weak = criterion_scores(pack, [evaluation(f"{t}.mid", 1.0) for t in topics])
+    assert 3.0 < one < four["technical_knowledge"] < 5.0
+    assert 1.0 < weak["technical_knowledge"] < 3.0
+    assert four["soft_skills"] is None
 
 
 async def test_report_aggregates_and_coaches_weak_areas(make_runtime, store):
