@@ -39,6 +39,15 @@ COVERAGE_CURVE: tuple[tuple[float, float], ...] = (
     (0.86, 1.0),
 )
 RED_FLAG_PENALTY = 0.75
+# Coverage is scaled by (LENGTH_REFERENCE_WORDS / words) ** LENGTH_EXPONENT. Six candidate sets
+# by six writers set the same expectations whatever their answers' length, and the rubric's
+# mean error per set tracked that length (58 words a set: -6 points; 134 words: +6). With the
+# factor, the spread of those per-set errors falls from 4.3 to 3.3 points and rank order holds
+# (a stronger exponent evened the writers out more but mis-ranked ramblers within a set).
+LENGTH_REFERENCE_WORDS = 90
+LENGTH_EXPONENT = 0.3
+# Answers shorter than this are not credited as denser still (one right word is not depth).
+LENGTH_FLOOR_WORDS = 25
 # Words a key-point phrase tolerates between its own words: people pad ideas with adjectives.
 KEY_POINT_GAP = 2
 # The parts of an `a + b` key-point phrase must stand within this many words of each other:
@@ -101,6 +110,15 @@ def strip_injections(answer: str) -> tuple[str, list[str]]:
     How far a match reaches, and the disguises it sees through, are in `rubric/injection.py`.
     """
     return find_and_strip(answer, load_signals().injection)
+
+
+def length_factor(n_words: int) -> float:
+    """How much an answer's coverage counts, given its length (1.0 at LENGTH_REFERENCE_WORDS).
+
+    A long answer names more of the rubric by sheer extent, a terse one fewer: the factor
+    evens that out part of the way, as interviewers do.
+    """
+    return (LENGTH_REFERENCE_WORDS / max(LENGTH_FLOOR_WORDS, n_words)) ** LENGTH_EXPONENT
 
 
 def _curve(coverage: float) -> float:
@@ -242,7 +260,7 @@ def _analyse(question: Question, bank: TopicBank, answers: Sequence[str]) -> Ans
         else:
             missed.append(evidence)
     coverage = credit / total if total else 0.0
-    knowledge = _curve(coverage)
+    knowledge = _curve(min(1.0, coverage * length_factor(len(words(" ".join(graded))))))
 
     def has(name: str) -> bool:
         return lexicon.shows(name, combined)

@@ -2,7 +2,12 @@
 
 import pytest
 
-from rubric.analysis import analyse_answer, strip_injections
+from rubric.analysis import (
+    LENGTH_REFERENCE_WORDS,
+    analyse_answer,
+    length_factor,
+    strip_injections,
+)
 
 STRONG = (
     "Synchronous code runs one statement at a time and blocks until each I/O call finishes. "
@@ -53,6 +58,15 @@ def test_key_point_parts_scattered_over_an_answer_do_not_add_up(pack):
             assert kp.id not in {found.id for found in analyse(pack, scattered).found}, phrase
             checked += 1
     assert checked >= 10
+
+
+def test_the_same_points_said_at_great_length_count_for_less(pack):
+    padding = " Honestly it is something I have thought about quite a lot over the years." * 12
+    concise, padded = analyse(pack, STRONG), analyse(pack, STRONG + padding)
+    assert {kp.id for kp in padded.found} == {kp.id for kp in concise.found}
+    assert padded.scores["technical_knowledge"] < concise.scores["technical_knowledge"]
+    assert length_factor(LENGTH_REFERENCE_WORDS) == 1.0
+    assert length_factor(3) == length_factor(25) < 1.5  # one right word is not depth
 
 
 def test_evidence_quotes_come_from_the_answer(pack):
