@@ -172,6 +172,8 @@ ORDINARY = [
     "Forget the cache for a second; the real issue is the N+1 query.",
     "The override flag lets support bypass the limit for one customer.",
     "Latency under 5 ms matters more than throughput here.",
+    "Design reviews became mandatory for the pipeline, with me as the reviewer.",
+    "I served as the reviewer for every schema change that quarter.",
 ]
 
 
