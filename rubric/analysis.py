@@ -39,13 +39,13 @@ COVERAGE_CURVE: tuple[tuple[float, float], ...] = (
     (0.86, 1.0),
 )
 RED_FLAG_PENALTY = 0.75
-# Coverage is scaled by (LENGTH_REFERENCE_WORDS / words) ** LENGTH_EXPONENT. Six candidate sets
-# by six writers set the same expectations whatever their answers' length, and the rubric's
-# mean error per set tracked that length (58 words a set: -6 points; 134 words: +6). With the
-# factor, the spread of those per-set errors falls from 4.3 to 3.3 points and rank order holds
-# (a stronger exponent evened the writers out more but mis-ranked ramblers within a set).
+# Coverage is scaled by (LENGTH_REFERENCE_WORDS / words) ** LENGTH_EXPONENT. Seven candidate
+# sets by seven writers set the same expectations whatever their answers' length, and the
+# rubric's mean error per set tracked that length (58 words a set: -6 points; 134 words: +6).
+# With the factor the spread of per-set errors falls from 4.3 to 3.5 points and rank order
+# holds; 0.3 gave one rambling mid of evals/candidates junior, 0.5 mis-ranked ramblers.
 LENGTH_REFERENCE_WORDS = 90
-LENGTH_EXPONENT = 0.3
+LENGTH_EXPONENT = 0.25
 # Answers shorter than this are not credited as denser still (one right word is not depth).
 LENGTH_FLOOR_WORDS = 25
 # Words a key-point phrase tolerates between its own words: people pad ideas with adjectives.
