@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -91,11 +92,10 @@ class IndexedText:
         for i, stem in enumerate(self.stems):
             self.positions.setdefault(stem, []).append(i)
 
-    def _runs(self, run: tuple[str, ...], max_gap: int) -> list[tuple[int, int]]:
-        """Every (start, end) where the words of `run` stand in order, with at most `max_gap`
+    def _runs(self, run: tuple[str, ...], max_gap: int) -> Iterator[tuple[int, int]]:
+        """Each (start, end) where the words of `run` stand in order, with at most `max_gap`
         other words between neighbours ("partition big tables by range" ~ "partition by range").
         """
-        found = []
         for start in self.positions.get(run[0], ()):
             at = start
             for word in run[1:]:
@@ -105,8 +105,7 @@ class IndexedText:
                     break
                 at = following[i]
             else:
-                found.append((start, at))
-        return found
+                yield start, at
 
     def find(self, phrase: Phrase, max_gap: int = 0, window: int | None = None) -> int | None:
         """Stem index where the phrase matches (its earliest part), or None.
@@ -117,11 +116,16 @@ class IndexedText:
         """
         if not phrase.parts:
             return None
-        runs = [self._runs(part, max_gap) for part in phrase.parts]
-        if not all(runs):
-            return None
-        if window is None or len(runs) == 1:
-            return min(r[0][0] for r in runs)
+        if window is None or len(phrase.parts) == 1:
+            # The first match of each part is enough (the common case, kept fast).
+            firsts = [next(self._runs(part, max_gap), None) for part in phrase.parts]
+            return None if None in firsts else min(first[0] for first in firsts)
+        runs = []
+        for part in phrase.parts:
+            found = list(self._runs(part, max_gap))
+            if not found:
+                return None
+            runs.append(found)
         for left in sorted({start for part in runs for start, _ in part}):
             ends = []
             for part in runs:
