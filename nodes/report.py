@@ -54,12 +54,12 @@ CRITERION_NAMES: dict[Criterion, str] = {
     "soft_skills": "Soft skills",
 }
 STRONG = 4.0
+WEAK = 3.0
 # One interview is limited evidence: each criterion's mean is pulled toward 3 ("adequate") by one
 # answer's worth, so a criterion resting on four answers (soft skills) moves less than one
 # resting on twelve. Measured on the 73 bundled candidates' human-set bands: hits 64 -> 67.
 PRIOR_ANSWERS = 1.0
 PRIOR_SCORE = 3.0
-WEAK = 3.0
 MAX_COACHING = 5
 # Tool rounds the report agent may take before it must write the narrative.
 MAX_REPORT_TOOL_ROUNDS = 4

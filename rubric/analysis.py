@@ -237,6 +237,7 @@ def _analyse(question: Question, bank: TopicBank, answers: Sequence[str]) -> Ans
     probes = [IndexedText(t) for t in credited[1:]]
     everything = " ".join(graded)
     combined = IndexedText(everything)
+    n_words = len(words(everything))
 
     found: list[KeyPointEvidence] = []
     missed: list[KeyPointEvidence] = []
@@ -260,7 +261,7 @@ def _analyse(question: Question, bank: TopicBank, answers: Sequence[str]) -> Ans
         else:
             missed.append(evidence)
     coverage = credit / total if total else 0.0
-    knowledge = _curve(min(1.0, coverage * length_factor(len(words(" ".join(graded))))))
+    knowledge = _curve(min(1.0, coverage * length_factor(n_words)))
 
     def has(name: str) -> bool:
         return lexicon.shows(name, combined)
@@ -268,8 +269,6 @@ def _analyse(question: Question, bank: TopicBank, answers: Sequence[str]) -> Ans
     def count(name: str) -> int:
         return combined.count_matching(lexicon.phrases[name])
 
-    all_words = words(everything)
-    n_words = len(all_words)
     main_words = len(words(graded[0])) if graded else 0
     if red_flags:
         signals.append("red_flag")
