@@ -64,6 +64,20 @@ class Probe(_Strict):
     hint: str | None = None
 
 
+class Clarification(_Strict):
+    """What Sophia may say when a candidate asks what a question means: never the answer."""
+
+    rephrase: str = Field(min_length=1, description="The question in other, plainer words.")
+    scope: str | None = Field(
+        default=None, description="How to narrow the question when it feels too open."
+    )
+    terms: dict[str, str] = Field(
+        default_factory=dict,
+        description="Terms of the question a candidate may ask about, each with a one-line "
+        "definition that explains the word without answering the question.",
+    )
+
+
 class Question(_Strict):
     """A question with its rubric."""
 
@@ -76,6 +90,11 @@ class Question(_Strict):
     anchors: dict[int, str]
     probes: list[Probe] = Field(default_factory=list)
     red_flags: list[RedFlag] = Field(default_factory=list)
+    clarify: Clarification | None = None
+    hint: str | None = Field(
+        default=None,
+        description="A nudge for a stuck candidate: where to look, not what to say.",
+    )
 
     def key_points_text(self) -> str:
         """The key points as prompt lines: `- id (level): label`."""
@@ -119,6 +138,24 @@ class TopicBank(_Strict):
     red_flags: list[RedFlag] = Field(default_factory=list)
 
 
+class FAQEntry(_Strict):
+    """Something candidates ask about the role, and Sophia's answer."""
+
+    id: str
+    question: str = Field(min_length=1, description="The question in one line.")
+    phrases: list[Phrase] = Field(
+        min_length=1, description="How candidates ask it (matched like key-point phrases)."
+    )
+    answer: str = Field(min_length=1)
+
+
+class RoleFAQ(_Strict):
+    """The role's FAQ (`faq.yaml`): what Sophia can tell a candidate about the job."""
+
+    entries: list[FAQEntry] = Field(min_length=1)
+    fallback: str = Field(min_length=1, description="What Sophia says when the FAQ has no answer.")
+
+
 class PhaseSpec(_Strict):
     """A phase of the interview: its topics in order and how many questions it asks."""
 
@@ -135,6 +172,7 @@ class RolePack(_Strict):
     title: str
     phases: list[PhaseSpec]
     topics: dict[Topic, TopicBank]
+    faq: RoleFAQ | None = None
     _questions: dict[str, Question] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, __context: object) -> None:
@@ -204,7 +242,14 @@ def load_role_pack(role: str, roles_dir: Path = ROLES_DIR) -> RolePack:
             if not q.id.startswith(f"{bank.topic}."):
                 raise RolePackError(f"{path}: question '{q.id}' must start with '{bank.topic}.'")
         topics[bank.topic] = bank
+    faq_path = folder / "faq.yaml"
+    faq = None
+    if faq_path.is_file():
+        try:
+            faq = RoleFAQ.model_validate(_read_yaml(faq_path))
+        except ValidationError as exc:
+            raise _explain(faq_path, exc) from None
     try:
-        return RolePack.model_validate({**raw, "topics": topics})
+        return RolePack.model_validate({**raw, "topics": topics, "faq": faq})
     except ValidationError as exc:
         raise _explain(pack_path, exc) from None
