@@ -54,6 +54,10 @@ class RedFlag(_Strict):
 
     label: str
     phrases: list[Phrase] = Field(min_length=1)
+    correction: str | None = Field(
+        default=None,
+        description="One line that puts the misconception right (said in practice mode).",
+    )
 
 
 class Probe(_Strict):
