@@ -235,9 +235,9 @@ def test_runs_over_the_rate_get_429_with_retry_after(monkeypatch, keys_on):
 
 def test_rate_limits_in_the_key_table_are_checked():
     for bad in (-1, "5", 1.5, True):
-        for field in ("runs_per_minute", "threads_per_minute"):
-            entry = {"k": {"role": "candidate", "identity": "x", field: bad}}
-            with pytest.raises(ValueError, match=field):
+        for rate in ("runs_per_minute", "threads_per_minute"):
+            entry = {"k": {"role": "candidate", "identity": "x", rate: bad}}
+            with pytest.raises(ValueError, match=rate):
                 parse_api_keys(json.dumps(entry))
     entry = {"k": {"role": "candidate", "identity": "x", "runs_per_minute": 0}}
     assert parse_api_keys(json.dumps(entry))[b"k"].runs_per_minute == 0
