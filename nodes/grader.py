@@ -39,6 +39,7 @@ from graph.store import save_evaluation
 from graph.usage import AgentLedger, save_ledger
 from prompts import render_prompt
 from rubric.analysis import analyse_answer
+from rubric.injection import rubric_cannot_read
 from rubric.role_pack import Question, TopicBank
 
 # Points on the 1-5 scale between the LLM's and the rubric's score that a reviewer should see.
@@ -134,7 +135,9 @@ class LLMGrader:
         gaps = {c: abs(scores[c] - baseline.scores[c]) for c in scores}
         if any(gap > DISAGREEMENT for gap in gaps.values()):
             signals.append("disagreement")
-        scores, held = self._hold_rises(scores, baseline)
+        if rubric_cannot_read(" ".join(item.answers)):
+            signals.append("unverifiable")
+        scores, held = self._hold_rises(scores, baseline, signals)
         if held:
             signals.append("injection_capped" if "injection" in signals else "held_for_review")
         key_points = {kp.id: kp for kp in [*baseline.found, *baseline.missed]}
@@ -156,13 +159,14 @@ class LLMGrader:
 
     @staticmethod
     def _hold_rises(
-        scores: dict[Criterion, float], baseline: AnswerEvaluation
+        scores: dict[Criterion, float], baseline: AnswerEvaluation, signals: list[str]
     ) -> tuple[dict[Criterion, float], dict[Criterion, float]]:
         """The scores to keep, and the model's scores that rose too far (the rubric's stand).
 
-        After an injection signal any rise is held; otherwise a rise over the margin.
+        After an injection signal, or on an answer the rubric cannot read (another script),
+        any rise is held; otherwise a rise over the margin.
         """
-        margin = 0.0 if "injection" in baseline.signals else LLM_LIFT_MARGIN
+        margin = 0.0 if {"injection", "unverifiable"} & set(signals) else LLM_LIFT_MARGIN
         held = {c: s for c, s in scores.items() if s - baseline.scores[c] > margin + 1e-9}
         return {c: baseline.scores[c] if c in held else s for c, s in scores.items()}, held
 

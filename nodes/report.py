@@ -184,6 +184,11 @@ def review_flags(evaluations: list[AnswerEvaluation], pack: RolePack) -> list[st
                 f"LLM score raised after an injection attempt, rubric score kept on {title} "
                 f"({e.question_id})"
             )
+        if "unverifiable" in e.signals:
+            flags.append(
+                f"answer on {title} ({e.question_id}) largely in another script: the rubric "
+                "cannot check the model's reading"
+            )
         if "held_for_review" in e.signals:
             flags.append(
                 f"LLM score over the rubric's by more than the margin on {title} "
