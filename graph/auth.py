@@ -38,6 +38,7 @@ replica shares the count).
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 import json
@@ -47,12 +48,14 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
+from functools import cache
 from importlib.util import find_spec
 from typing import Any, Literal
 
 from langgraph.store.base import BaseStore
 from langgraph_sdk import Auth
 from langgraph_sdk.auth import is_studio_user
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph import audit
 from graph.config import Context
@@ -348,25 +351,27 @@ def refuse_unless_local(headers: Mapping[bytes, bytes], client: tuple | None) ->
 
 
 def refuse_big_body(method: str, headers: Mapping[bytes, bytes]) -> None:
-    """413 for a body over `SOPHIA_MAX_REQUEST_BYTES`, 411 for one sent without a length."""
+    """413 for a body over `SOPHIA_MAX_REQUEST_BYTES`, 411 for one sent without a length.
+
+    Raised as Starlette's HTTPException: while authenticating, the server answers that one
+    with its status (it turns any other status of an auth exception into a 500).
+    """
     length = headers.get(b"content-length")
     if length is None:
         if method in ("POST", "PUT", "PATCH") and b"chunked" in headers.get(
             b"transfer-encoding", b""
         ):
-            raise Auth.exceptions.HTTPException(
-                status_code=411, detail="send the request body with a Content-Length"
-            )
+            raise StarletteHTTPException(411, "send the request body with a Content-Length")
         return
     try:
         size = int(length)
     except ValueError:
-        raise Auth.exceptions.HTTPException(
-            status_code=400, detail="Content-Length is not a number"
-        ) from None
+        raise StarletteHTTPException(400, "Content-Length is not a number") from None
     limit = max_request_bytes()
     if size > limit:
-        raise too_large(f"the request body is {size:,} bytes; the limit is {limit:,}")
+        raise StarletteHTTPException(
+            413, f"the request body is {size:,} bytes; the limit is {limit:,}"
+        )
 
 
 def _query_modes(raw: str | None, thread: bool) -> list[str]:
@@ -611,7 +616,7 @@ async def create_run(
     # A run without a thread (or with if_not_exists="create") makes one from this metadata.
     stamp_owner(ctx, value, role)
     if role == "interviewer":
-        refuse_bad_settings(_settings_of(kwargs))
+        await refuse_bad_settings(_settings_of(kwargs))
         await audit_interviewer_run(ctx, value, kwargs)
         await refuse_over_rate(ctx, role, "runs")
         return True
@@ -638,9 +643,13 @@ async def audit_interviewer_run(
 # --- assistants: staff configure them, everyone may find them --------------------------------
 
 
-def known_roles() -> set[str]:
+def known_roles() -> frozenset[str]:
     """The role packs the server has (folders of `prompts/roles` with a pack.yaml)."""
-    return {p.parent.name for p in ROLES_DIR.glob("*/pack.yaml")}
+    return frozenset(p.parent.name for p in ROLES_DIR.glob("*/pack.yaml"))
+
+
+# Read once, at start: handlers run on the server's event loop, where file I/O blocks.
+KNOWN_ROLES = known_roles()
 
 
 def model_problem(model: Any) -> str | None:
@@ -659,16 +668,21 @@ def model_problem(model: Any) -> str | None:
         if not (os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL")):
             return f"model {name!r} needs OPENAI_API_KEY or OPENAI_BASE_URL on the server"
         return None
-    if not re.fullmatch(r"[a-z0-9_-]+", provider) or find_spec(f"langchain_{provider}") is None:
+    if not re.fullmatch(r"[a-z0-9_]+", provider) or not _installed(f"langchain_{provider}"):
         return f"provider {provider!r} is not installed on the server"
     return None
 
 
-def refuse_bad_settings(context: Mapping[str, Any]) -> None:
+@cache
+def _installed(module: str) -> bool:
+    return find_spec(module) is not None
+
+
+async def refuse_bad_settings(context: Mapping[str, Any]) -> None:
     """403 for settings that cannot run: an unknown role pack, an unusable model."""
     role = context.get("role")
-    if role is not None and role not in known_roles():
-        known = ", ".join(sorted(known_roles()))
+    if role is not None and role not in KNOWN_ROLES:
+        known = ", ".join(sorted(KNOWN_ROLES))
         raise forbidden(f"role {str(role)[:80]!r} is not a role pack here (known: {known})")
     models = {"model": context.get("model")} if "model" in context else {}
     agent_models = context.get("agent_models") or {}
@@ -676,7 +690,8 @@ def refuse_bad_settings(context: Mapping[str, Any]) -> None:
         raise forbidden("agent_models must be an object of agent: model")
     models |= {f"agent_models.{agent}": m for agent, m in agent_models.items()}
     for field, model in models.items():
-        if problem := model_problem(model):
+        # A thread: finding an installed provider reads the file system.
+        if problem := await asyncio.to_thread(model_problem, model):
             raise forbidden(f"{field}: {problem}")
 
 
@@ -691,7 +706,7 @@ async def configure_assistant(ctx: Auth.types.AuthContext, value: Any) -> bool:
     if role_of(ctx) != "interviewer":
         raise forbidden("a candidate cannot create or change an assistant")
     settings = _settings_of(value)
-    refuse_bad_settings(settings)
+    await refuse_bad_settings(settings)
     assistant = str(value.get("assistant_id") or value.get("name") or "")
     await _audit(ctx, "assistants", "configure", assistant=assistant, settings=_short(settings))
     return True

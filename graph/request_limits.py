@@ -127,9 +127,10 @@ class StoreRateLimiter:
     """At most N events per holder in any sliding window, counted in a LangGraph Store.
 
     Every replica that shares the Store shares the count. Each attempt writes its own entry
-    (no read-modify-write, so no lost update between replicas), then ranks the entries of the
-    window by time: the first N go ahead, a later one is refused and removes its entry. Two
-    attempts racing for the last place both see each other and only the earlier one goes.
+    (no read-modify-write, so no lost update between replicas), then counts the other entries
+    of the window: with fewer than N it goes ahead, else it is refused and removes its entry.
+    Two attempts racing for the last place may both see each other and both be refused: the
+    count errs on the side of the limit, never over it.
     """
 
     def __init__(
@@ -164,12 +165,11 @@ class StoreRateLimiter:
                 await self.store.adelete(namespace, item.key)  # out of the window for good
             else:
                 live.append((at, item.key))
-        live.sort()
-        ahead = [entry for entry in live if entry < (now, mine)]
-        if len(ahead) < limit:
+        others = sorted(entry for entry in live if entry[1] != mine)
+        if len(others) < limit:
             return 0.0
         await self.store.adelete(namespace, mine)  # a refused attempt does not count
-        oldest_counted = ahead[len(ahead) - limit][0]
+        oldest_counted = others[len(others) - limit][0]
         return max(0.001, self.window - (now - oldest_counted))
 
 

@@ -10,6 +10,7 @@ import json
 import pytest
 from langgraph.store.memory import InMemoryStore
 from langgraph_sdk import Auth
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import graph.auth as sophia_auth
 from graph import audit
@@ -39,7 +40,7 @@ async def status(call) -> int:
     """The status a handler refuses with (200 when it lets the request through)."""
     try:
         await call
-    except Auth.exceptions.HTTPException as exc:
+    except (Auth.exceptions.HTTPException, StarletteHTTPException) as exc:
         return exc.status_code
     return 200
 
