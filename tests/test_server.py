@@ -493,3 +493,14 @@ async def test_server_logs_show_neither_answers_nor_keys(secured_server):
     assert marker not in log
     for key in API_KEYS:
         assert key not in log
+
+
+async def test_auth_off_serves_no_other_origin_and_no_other_host(open_server):
+    """With auth off, a page on another origin cannot read the reports (CORS), and a name that
+    resolves to this machine (DNS rebinding) is refused."""
+    async with httpx.AsyncClient(base_url=open_server) as http:
+        for origin, allowed in (("https://evil.example", False), ("http://localhost:5173", True)):
+            response = await http.post("/store/items/search", json={}, headers={"origin": origin})
+            assert (response.headers.get("access-control-allow-origin") == origin) is allowed
+        rebound = await http.post("/threads/search", json={}, headers={"host": "evil.example"})
+        assert rebound.status_code == 403 and "only serves its own machine" in rebound.text
