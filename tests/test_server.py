@@ -500,7 +500,7 @@ async def test_auth_off_serves_no_other_origin_and_no_other_host(open_server):
     resolves to this machine (DNS rebinding) is refused."""
     async with httpx.AsyncClient(base_url=open_server) as http:
         for origin, allowed in (("https://evil.example", False), ("http://localhost:5173", True)):
-            response = await http.post("/store/items/search", json={}, headers={"origin": origin})
+            response = await http.post("/threads/search", json={}, headers={"origin": origin})
             assert response.headers.get("access-control-allow-origin") == (
                 origin if allowed else None
             )
