@@ -53,9 +53,17 @@ class Session:
             evidence=[f"Start level {level} ({self.context.start_level} setting)."],
         )
 
-    async def assessment(self, state: State) -> LevelAssessment:
-        """The latest level assessment, or the starting one."""
-        return await load_level(self.store, self.thread_id) or self.start_assessment(state)
+    async def assessment(self, state: State, before_turn: int | None = None) -> LevelAssessment:
+        """The level after the latest turn in `state` (or before `before_turn`), else the start.
+
+        Only turns present in the thread's state count: a fork or a retried run reads the
+        level its own history led to, never one written on another branch.
+        """
+        turns = state.get("turns", [])
+        if before_turn is not None:
+            turns = [t for t in turns if t["turn"] < before_turn]
+        level = await load_level(self.store, self.thread_id, turns)
+        return level or self.start_assessment(state)
 
     def persona(self) -> str:
         """Sophia's persona for this role (`prompts/persona.md`), for LLM prompts."""
@@ -63,4 +71,4 @@ class Session:
 
     async def evaluation_of(self, turn: Turn) -> AnswerEvaluation | None:
         """The grader's evaluation written for a turn, if there is one."""
-        return await load_evaluation(self.store, self.thread_id, turn["turn"], turn["question_id"])
+        return await load_evaluation(self.store, self.thread_id, turn)

@@ -70,13 +70,16 @@ class CandidateProfile(TypedDict):
 
 
 class AskedQuestion(TypedDict):
-    """The question (or probe) Sophia is waiting on; the interrupt payload is built from it."""
+    """The question (or probe) Sophia is waiting on; the interrupt payload is built from it.
+
+    No difficulty: it follows the level estimate, which the candidate must not read in state
+    (the role pack knows each question's difficulty from its id).
+    """
 
     phase: Phase
     question_id: str
     topic: Topic
     kind: QuestionKind
-    difficulty: Level
     text: str
     hint: NotRequired[str]
 

@@ -1,21 +1,36 @@
 """Where Sophia keeps what is not candidate-visible: namespaces and records in the Store.
 
 - `("profiles",)`, key = candidate id: candidate profiles (read by profile lookup).
-- `("evaluations", thread_id)`, key = `<turn>-<question id>`: each answer's `AnswerEvaluation`.
-- `("levels", thread_id)`, key = `current`: the difficulty agent's `LevelAssessment`.
+- `("evaluations", thread_id)`, key = `<turn:04d>-<question id>`: each answer's `AnswerEvaluation`.
+- `("levels", thread_id)`, key = `<turn:04d>`: the difficulty agent's `LevelAssessment` after that
+  turn, and the start assessment under `0000`.
 - `("reports",)`, key = thread id: the `FinalReport`.
+
+Levels and evaluations are keyed by turn, and each entry records a digest of the answer it was
+made for. A thread can be forked from an earlier checkpoint (an interviewer replaying) or a run
+retried after a crash: the Store then holds entries of turns the thread's state no longer has,
+or of the same turn on another branch. Readers take only the entries whose turn and answer are
+in the state they were given, so a fork or a retry reads exactly what a clean run would.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from langgraph.store.base import BaseStore
 
-from graph.state import AnswerEvaluation, FinalReport, LevelAssessment
+from graph.state import AnswerEvaluation, FinalReport, LevelAssessment, Turn
 
 PROFILES = ("profiles",)
 REPORTS = ("reports",)
+# The turn number of the start assessment (the first answer is turn 1).
+START_TURN = 0
+# Beside each per-turn entry: which answer it was made for (see `answer_digest`).
+ANSWER_DIGEST = "answer_digest"
+# More entries than any interview writes to one namespace.
+_SEARCH_LIMIT = 10_000
 
 
 def evaluations_namespace(thread_id: str) -> tuple[str, ...]:
@@ -44,41 +59,93 @@ def evaluation_key(turn: int, question_id: str) -> str:
     return f"{turn:04d}-{question_id}"
 
 
-async def save_evaluation(store: BaseStore, thread_id: str, evaluation: AnswerEvaluation) -> None:
-    """Keep one answer's evaluation."""
+def level_key(turn: int) -> str:
+    """The key of the level assessment made after `turn` (`0000`: the start)."""
+    return f"{turn:04d}"
+
+
+def answer_digest(turn: Turn) -> str:
+    """What identifies a turn across branches: its number, question and answer."""
+    text = f"{turn['turn']}\x1f{turn['question_id']}\x1f{turn['answer']}"
+    return hashlib.sha256(text.encode("utf-8", errors="replace")).hexdigest()[:24]
+
+
+async def save_evaluation(
+    store: BaseStore, thread_id: str, evaluation: AnswerEvaluation, turn: Turn
+) -> None:
+    """Keep one answer's evaluation, marked with the answer (`turn`) it grades."""
     key = evaluation_key(evaluation.turn, evaluation.question_id)
-    await store.aput(evaluations_namespace(thread_id), key, evaluation.model_dump(mode="json"))
+    value = {**evaluation.model_dump(mode="json"), ANSWER_DIGEST: answer_digest(turn)}
+    await store.aput(evaluations_namespace(thread_id), key, value)
 
 
-async def load_evaluation(
-    store: BaseStore, thread_id: str, turn: int, question_id: str
-) -> AnswerEvaluation | None:
-    """The evaluation written for one answer, if any."""
-    item = await store.aget(evaluations_namespace(thread_id), evaluation_key(turn, question_id))
-    return AnswerEvaluation.model_validate(item.value) if item else None
+async def load_evaluation(store: BaseStore, thread_id: str, turn: Turn) -> AnswerEvaluation | None:
+    """The evaluation written for this very turn (same number, question and answer), if any."""
+    key = evaluation_key(turn["turn"], turn["question_id"])
+    item = await store.aget(evaluations_namespace(thread_id), key)
+    if item is None or item.value.get(ANSWER_DIGEST) != answer_digest(turn):
+        return None
+    return AnswerEvaluation.model_validate(item.value)
 
 
-async def list_evaluations(store: BaseStore, thread_id: str) -> list[AnswerEvaluation]:
-    """Every evaluation of an interview, in the order the answers were given."""
-    items = await store.asearch(evaluations_namespace(thread_id), limit=10_000)
-    evaluations = [AnswerEvaluation.model_validate(item.value) for item in items]
-    return sorted(evaluations, key=lambda e: e.turn)
+async def list_evaluations(
+    store: BaseStore, thread_id: str, turns: Sequence[Turn] | None = None
+) -> list[AnswerEvaluation]:
+    """An interview's evaluations in the order the answers were given.
+
+    With `turns` (the thread's state), only the evaluations of those very turns: entries a fork
+    or a retried run left for other branches are not read. Without, every entry (staff tools).
+    """
+    items = await store.asearch(evaluations_namespace(thread_id), limit=_SEARCH_LIMIT)
+    if turns is None:
+        evaluations = [AnswerEvaluation.model_validate(item.value) for item in items]
+        return sorted(evaluations, key=lambda e: e.turn)
+    by_key = {item.key: item.value for item in items}
+    present = []
+    for turn in sorted(turns, key=lambda t: t["turn"]):
+        value = by_key.get(evaluation_key(turn["turn"], turn["question_id"]))
+        if value is not None and value.get(ANSWER_DIGEST) == answer_digest(turn):
+            present.append(AnswerEvaluation.model_validate(value))
+    return present
 
 
-async def latest_evaluations(store: BaseStore, thread_id: str) -> dict[str, AnswerEvaluation]:
+async def latest_evaluations(
+    store: BaseStore, thread_id: str, turns: Sequence[Turn] | None = None
+) -> dict[str, AnswerEvaluation]:
     """The last evaluation of each question (a probe's answer re-grades its question)."""
-    return {e.question_id: e for e in await list_evaluations(store, thread_id)}
+    return {e.question_id: e for e in await list_evaluations(store, thread_id, turns)}
 
 
-async def save_level(store: BaseStore, thread_id: str, assessment: LevelAssessment) -> None:
-    """Keep the current level assessment."""
-    await store.aput(levels_namespace(thread_id), "current", assessment.model_dump(mode="json"))
+async def save_level(
+    store: BaseStore, thread_id: str, assessment: LevelAssessment, turn: Turn | None = None
+) -> None:
+    """Keep the level assessment made after `turn` (None: the start assessment)."""
+    number = START_TURN if turn is None else turn["turn"]
+    value = assessment.model_dump(mode="json")
+    if turn is not None:
+        value[ANSWER_DIGEST] = answer_digest(turn)
+    await store.aput(levels_namespace(thread_id), level_key(number), value)
 
 
-async def load_level(store: BaseStore, thread_id: str) -> LevelAssessment | None:
-    """The current level assessment, if any."""
-    item = await store.aget(levels_namespace(thread_id), "current")
-    return LevelAssessment.model_validate(item.value) if item else None
+async def load_level(
+    store: BaseStore, thread_id: str, turns: Sequence[Turn] | None = None
+) -> LevelAssessment | None:
+    """The level after the latest of `turns` that has one, else the start assessment.
+
+    `turns` is the thread's state (or the part of it before a turn). Turns without an
+    assessment (nothing graded) are passed over. Without `turns`: the newest entry (staff tools).
+    """
+    items = await store.asearch(levels_namespace(thread_id), limit=_SEARCH_LIMIT)
+    by_key = {item.key: item.value for item in items}
+    if turns is None:
+        newest = max((k for k in by_key if k.isdigit()), default=None, key=int)
+        return LevelAssessment.model_validate(by_key[newest]) if newest else None
+    for turn in sorted(turns, key=lambda t: t["turn"], reverse=True):
+        value = by_key.get(level_key(turn["turn"]))
+        if value is not None and value.get(ANSWER_DIGEST) == answer_digest(turn):
+            return LevelAssessment.model_validate(value)
+    start = by_key.get(level_key(START_TURN))
+    return LevelAssessment.model_validate(start) if start else None
 
 
 async def save_report(store: BaseStore, thread_id: str, report: FinalReport) -> None:

@@ -178,13 +178,13 @@ async def difficulty(state: State, runtime: Runtime[Context]) -> dict:
             question=question,
             bank=session.pack.topic_of(question.id),
             answers=answers_for(state["turns"], question.id),
-            previous=await session.assessment(state),
+            previous=await session.assessment(state, before_turn=turn["turn"]),
             years=years,
             persona=session.persona(),
         )
     )
     if session.context.start_level == "auto":
         assessment = cap_by_experience(assessment, years)
-    await save_level(session.store, session.thread_id, assessment)
+    await save_level(session.store, session.thread_id, assessment, turn)
     await save_ledger(session.store, session.thread_id, ledger)
     return {}

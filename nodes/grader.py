@@ -7,8 +7,11 @@ to state: the candidate must not see them.
 The LLM grader always runs with the rubric grader beside it: a disagreement of more than 1.5
 points on a criterion is flagged (it catches prompt injection and model drift), and a model
 that fails or answers malformed JSON twice is replaced by the rubric's verdict, flagged too.
-When the answer also spoke to the grader (`injection`), a score the model raised that far above
-the rubric's is not believed: the rubric's score stands, so an obeyed injection cannot pay.
+A model's score may rise above the rubric's only by a small margin (`LLM_LIFT_MARGIN`): a
+larger rise is held for review (the rubric's score stands and the report names the model's).
+When the answer also spoke to the grader (`injection`), no rise is believed at all. So a model
+that obeys an injection the detector missed, or that inflates every score, gains at most the
+margin, and an injection it obeys gains nothing.
 """
 
 from __future__ import annotations
@@ -29,17 +32,20 @@ from graph.llm import (
     model_for,
     schema_text,
 )
-from graph.scoring import clamp_score
+from graph.scoring import Criterion, clamp_score
 from graph.session import Session
 from graph.state import AnswerEvaluation, GradeJudgement, State, Turn, answers_for
 from graph.store import save_evaluation
 from graph.usage import AgentLedger, save_ledger
 from prompts import render_prompt
 from rubric.analysis import analyse_answer
+from rubric.injection import rubric_cannot_read
 from rubric.role_pack import Question, TopicBank
 
 # Points on the 1-5 scale between the LLM's and the rubric's score that a reviewer should see.
 DISAGREEMENT = 1.5
+# Points an LLM score may stand above the rubric's; a larger rise is held for review.
+LLM_LIFT_MARGIN = 0.5
 
 
 @dataclass(frozen=True)
@@ -129,12 +135,11 @@ class LLMGrader:
         gaps = {c: abs(scores[c] - baseline.scores[c]) for c in scores}
         if any(gap > DISAGREEMENT for gap in gaps.values()):
             signals.append("disagreement")
-        if "injection" in signals:
-            inflated = [c for c in scores if scores[c] - baseline.scores[c] > DISAGREEMENT]
-            for criterion in inflated:
-                scores[criterion] = baseline.scores[criterion]
-            if inflated:
-                signals.append("injection_capped")
+        if rubric_cannot_read(" ".join(item.answers)):
+            signals.append("unverifiable")
+        scores, held = self._hold_rises(scores, baseline, signals)
+        if held:
+            signals.append("injection_capped" if "injection" in signals else "held_for_review")
         key_points = {kp.id: kp for kp in [*baseline.found, *baseline.missed]}
         found = [key_points[k] for k in judgement.found if k in key_points]
         missed = [kp for k, kp in key_points.items() if k not in set(judgement.found)]
@@ -146,10 +151,24 @@ class LLMGrader:
                 "missed": missed,
                 "signals": signals,
                 "rationale": judgement.rationale.strip()[:1500]
-                + f" [rubric cross-check: {baseline.scores}]",
+                + f" [rubric cross-check: {baseline.scores}]"
+                + (f" [held for review, the model's scores: {held}]" if held else ""),
                 "brain": "llm",
             }
         )
+
+    @staticmethod
+    def _hold_rises(
+        scores: dict[Criterion, float], baseline: AnswerEvaluation, signals: list[str]
+    ) -> tuple[dict[Criterion, float], dict[Criterion, float]]:
+        """The scores to keep, and the model's scores that rose too far (the rubric's stand).
+
+        After an injection signal, or on an answer the rubric cannot read (another script),
+        any rise is held; otherwise a rise over the margin.
+        """
+        margin = 0.0 if {"injection", "unverifiable"} & set(signals) else LLM_LIFT_MARGIN
+        held = {c: s for c, s in scores.items() if s - baseline.scores[c] > margin + 1e-9}
+        return {c: baseline.scores[c] if c in held else s for c, s in scores.items()}, held
 
 
 def grader_brain(context: Context, ledger: AgentLedger) -> GraderBrain:
@@ -173,7 +192,7 @@ async def grader(state: State, runtime: Runtime[Context]) -> dict:
             persona=session.persona(),
         )
     )
-    await save_evaluation(session.store, session.thread_id, evaluation)
+    await save_evaluation(session.store, session.thread_id, evaluation, turn)
     await save_ledger(session.store, session.thread_id, ledger)
     return {}
 

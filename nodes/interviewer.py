@@ -30,11 +30,13 @@ from graph.usage import AgentLedger, save_ledger
 from prompts import render_prompt
 from rubric.phrasing import line
 from rubric.role_pack import RolePack
-from tools.evaluation_scores import get_evaluation_scores
 from tools.profile import lookup_candidate_profile
 
 # Tool rounds the interviewer may take before it must speak (each round is a model call).
 MAX_TOOL_ROUNDS = 2
+# Sophia's words reach the candidate, so her tools can reveal nothing of the assessment (no
+# scores, levels or evaluations) and read only this interview's candidate (bound by the node).
+INTERVIEWER_TOOLS = (lookup_candidate_profile,)
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ class RubricInterviewer:
 class LLMInterviewer:
     """A chat model speaks as Sophia (streamed token by token); the templates if it fails.
 
-    It may look up the candidate's profile and the scores so far through tools; the prompt
+    It may look up the candidate's profile through a tool (never the assessment); the prompt
     already carries what a normal turn needs, so most turns are a single call.
     """
 
@@ -121,7 +123,7 @@ class LLMInterviewer:
         self.ledger = ledger
         self.rubric = RubricInterviewer()
         try:
-            self.with_tools = model.bind_tools([lookup_candidate_profile, get_evaluation_scores])
+            self.with_tools = model.bind_tools(list(INTERVIEWER_TOOLS))
         except NotImplementedError:  # models without tool calling still interview
             self.with_tools = model
 
@@ -180,11 +182,14 @@ class LLMInterviewer:
 
     @staticmethod
     async def _run_tool(call: dict, turn: InterviewerInput) -> ToolMessage:
-        tools = {t.name: t for t in (lookup_candidate_profile, get_evaluation_scores)}
+        tools = {t.name: t for t in INTERVIEWER_TOOLS}
         tool = tools.get(call["name"])
         if tool is None or turn.store is None:
             return ToolMessage(f"unknown tool {call['name']}", tool_call_id=call["id"])
-        result = await tool.ainvoke({**call.get("args", {}), "store": turn.store})
+        # The model's arguments are ignored: the only tool reads this interview's candidate,
+        # whatever id an answer talked the model into asking for.
+        args = {"candidate_id": turn.profile["id"], "store": turn.store}
+        result = await tool.ainvoke(args)
         return ToolMessage(str(result), tool_call_id=call["id"])
 
 

@@ -59,7 +59,6 @@ async def plan_next_question(phase: Phase, state: State, runtime: Runtime[Contex
         "question_id": question.id,
         "topic": session.pack.topic_of(question.id).topic,
         "kind": "closing" if phase == "wrap_up" else "question",
-        "difficulty": question.difficulty,
         "text": question.text,
     }
     return {

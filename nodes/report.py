@@ -184,6 +184,16 @@ def review_flags(evaluations: list[AnswerEvaluation], pack: RolePack) -> list[st
                 f"LLM score raised after an injection attempt, rubric score kept on {title} "
                 f"({e.question_id})"
             )
+        if "unverifiable" in e.signals:
+            flags.append(
+                f"answer on {title} ({e.question_id}) largely in another script: the rubric "
+                "cannot check the model's reading"
+            )
+        if "held_for_review" in e.signals:
+            flags.append(
+                f"LLM score over the rubric's by more than the margin on {title} "
+                f"({e.question_id}): rubric score kept, held for review"
+            )
         if "truncated" in e.signals:
             flags.append(f"very long answer on {title} graded on its beginning ({e.question_id})")
     return flags
@@ -345,7 +355,8 @@ async def report(state: State, runtime: Runtime[Context]) -> dict:
     """Write the final report to the Store and close the interview."""
     session = Session.from_runtime(runtime)
     pack = session.pack
-    latest = await latest_evaluations(session.store, session.thread_id)
+    # Only the turns in this thread's state: a fork or a retried run reports its own branch.
+    latest = await latest_evaluations(session.store, session.thread_id, state.get("turns", []))
     evaluations = list(latest.values())
     assessment = await session.assessment(state)
     scores = criterion_scores(pack, evaluations)

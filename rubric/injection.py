@@ -7,7 +7,8 @@ they are matched and how much a match takes with it.
   not hide an order: zero-width and other invisible characters are dropped, look-alike letters
   from other scripts inside a Latin word are folded ("Ignоre" with a Cyrillic o), leet digits
   inside words are read as letters ("1gn0r3"), spaced-out letters are joined
-  ("i g n o r e"), and base64 runs are decoded and matched too.
+  ("i g n o r e"), base64 and rot13 are decoded, and a few orders are matched on the letters
+  alone, so words split into pieces ("ig nore prev ious instruc tions") are found too.
 - A match takes its block with it, because an order rarely fits in one sentence: a fake chat
   turn (`<|im_start|> ... <|im_end|>`, `[INST] ... [/INST]`), a pair of role or score tags
   (`<evaluation> ... </evaluation>`), an HTML comment, a code fence, a run of `key: value`
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import itertools
 import re
 import unicodedata
@@ -44,7 +46,25 @@ SANDWICH_GAP = 2
 _WORD = re.compile(r"[^\W_]+")
 _LEET_WORD = re.compile(r"\b(?=[\w@]*[a-z])(?=[\w@]*[0134579@])[\w@]{3,}\b", re.IGNORECASE)
 _SPACED = re.compile(r"(?<!\S)(?:[^\W\d_] ){3,}[^\W\d_](?!\S)")
+# Orders as they read with every space and mark taken out, for words split into pieces
+# ("ig nore prev ious instruc tions", "s-c-o-r-e f-i-v-e"): matched on the letters alone.
+_SQUASHED_ORDERS = tuple(
+    re.compile(p)
+    for p in (
+        r"(ignore|disregard|forget|override|bypass)(all|any|the|your|my|of)*"
+        r"(previous|prior|above|earlier|preceding|original|system)"
+        r"(instructions?|prompts?|rules?|directions?|guidelines?|rubric|criteria)",
+        r"(ignore|disregard|override|bypass)(the|your|all)*(rubric|grading|scoring)",
+        r"(give|award|assign|grant)(me|this|it|them|the)?(answer|candidate|response)?(a)?"
+        r"(full|perfect|maximum|max|top|highest)(marks|score|points|rating|grade|band)",
+        r"(score|rate|grade|mark)(this|it|me|them|my)(answer|response)?(as|a)*"
+        r"(5|five|10|ten)(outof(5|five|10|ten))?$",
+        r"(whoever|anyonewho)(reviews|reads|grades|evaluates|assesses|scores)(this|these|my)"
+        r"(transcript|answer|interview|response|conversation)",
+    )
+)
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+_LETTERS_ONLY = re.compile(r"[^a-z0-9]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _KEY_VALUE = re.compile(r"""^\s*[-*]?\s*["']?[\w .-]{1,40}["']?\s*[:=]\s*\S""")
@@ -112,6 +132,8 @@ def detection_forms(sentence: str) -> list[str]:
     if _SPACED.search(folded):
         forms.append(_SPACED.sub(lambda m: m.group(0).replace(" ", ""), folded))
     forms.extend(_decoded_base64(text))
+    if any("a" <= ch.lower() <= "z" for ch in folded):
+        forms.append(codecs.decode(folded, "rot13"))  # rot13 of plain text matches nothing
     return list(dict.fromkeys(forms))
 
 
@@ -123,8 +145,12 @@ class InjectionPatterns:
 
     def matches(self, sentence: str) -> bool:
         """Whether the sentence, or a normalised copy of it, is aimed at the grader."""
+        forms = detection_forms(sentence)
         # One pattern at a time: joined into one alternation they search about twice as slowly.
-        return any(p.search(form) for form in detection_forms(sentence) for p in self.patterns)
+        if any(p.search(form) for form in forms for p in self.patterns):
+            return True
+        squashed = {_LETTERS_ONLY.sub("", form.lower()) for form in forms}
+        return any(p.search(letters) for letters in squashed for p in _SQUASHED_ORDERS)
 
 
 def _cut_blocks(text: str, patterns: InjectionPatterns, removed: list[str]) -> str:
@@ -196,3 +222,21 @@ def _strip(answer: str, patterns: tuple[re.Pattern[str], ...]) -> tuple[str, tup
         if kept_lines:
             paragraphs.append("\n".join(" ".join(parts) for parts in kept_lines.values()))
     return "\n\n".join(paragraphs), tuple(removed)
+
+
+# An answer this much in other scripts is one the rubric cannot check (its phrasings are English).
+OTHER_SCRIPT_SHARE = 0.2
+
+
+def rubric_cannot_read(text: str) -> bool:
+    """Whether much of the answer is in a script the rubric's English phrasings cannot read.
+
+    The cross-check can only vouch for what it can read: on such an answer an LLM's rise above
+    the rubric is not believed, whatever the words say and in whatever language, so an order
+    no pattern knows gains nothing.
+    """
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return False
+    other = sum(not ("a" <= unicodedata.normalize("NFKD", ch)[0].lower() <= "z") for ch in letters)
+    return other / len(letters) >= OTHER_SCRIPT_SHARE

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from langgraph.store.memory import InMemoryStore
 from langgraph_sdk import Auth
 
 import graph.auth as sophia_auth
 from graph.auth import KeyHolder, holder_of, parse_api_keys
+from graph.request_limits import ProcessRateLimiter, StoreRateLimiter, text_size
 
 KEYS = {
     "cand-key": {"role": "candidate", "identity": "ada"},
@@ -45,8 +47,15 @@ def run_value(**kwargs: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def keys_on(monkeypatch):
-    """Auth on, with one candidate key and one interviewer key."""
+    """Auth on, with one candidate key and one interviewer key, and an in-memory Store."""
     monkeypatch.setattr(sophia_auth, "API_KEYS", parse_api_keys(json.dumps(KEYS)))
+    store = InMemoryStore()
+
+    async def source():
+        return store
+
+    monkeypatch.setattr(sophia_auth, "STORE_SOURCE", source)
+    return store
 
 
 def test_key_table_parses_and_rejects_what_it_cannot_use():
@@ -72,7 +81,7 @@ def test_key_lookup_finds_only_exact_keys():
 
 
 async def test_authenticate_maps_keys_to_roles_and_refuses_others(keys_on):
-    user = await sophia_auth.authenticate({b"x-api-key": b"cand-key"})
+    user = await sophia_auth.authenticate({b"x-api-key": b"cand-key"}, "POST", {"path": "/threads"})
     assert user == {"identity": "ada", "permissions": ["candidate"]}
     for headers in ({}, {b"x-api-key": b"nope"}, {b"authorization": b"cand-key"}):
         with pytest.raises(Auth.exceptions.HTTPException) as raised:
@@ -82,7 +91,8 @@ async def test_authenticate_maps_keys_to_roles_and_refuses_others(keys_on):
 
 async def test_without_keys_everyone_is_a_local_interviewer(monkeypatch):
     monkeypatch.setattr(sophia_auth, "API_KEYS", {})
-    user = await sophia_auth.authenticate({})
+    local = {"client": ("127.0.0.1", 5000), "path": "/threads"}
+    user = await sophia_auth.authenticate({b"host": b"127.0.0.1:2024"}, "GET", local)
     assert user["permissions"] == ["interviewer"]
     assert await sophia_auth.interviewers_only(ctx("x", None, "store", "get"), {}) is True
 
@@ -176,35 +186,38 @@ def test_answer_size_limit_refuses_big_answers_with_413(keys_on, monkeypatch):
             assert "SOPHIA_MAX_ANSWER_CHARS" in raised.value.detail
 
 
-def test_text_size_survives_deep_nesting():
+def test_text_size_survives_deep_nesting_and_counts_keys():
     deep: object = "abc"
     for _ in range(100_000):
         deep = [deep]
-    assert sophia_auth.text_size(deep) == 3
-    assert sophia_auth.text_size({"a": ["bc", {"d": "ef"}], "n": 5, "b": None}) == 4
+    assert text_size(deep) == 3
+    assert text_size({"a": ["bc", {"d": "ef"}], "n": 5, "b": None}) == 8
 
 
-def test_the_rate_limiter_allows_n_runs_in_any_minute():
+@pytest.mark.parametrize("kind", ["process", "store"])
+async def test_the_rate_limiter_allows_n_runs_in_any_minute(kind):
     now = [1000.0]
-    limiter = sophia_auth.RunRateLimiter(clock=lambda: now[0])
-    assert [limiter.wait_time("ada", 3) for _ in range(3)] == [0.0, 0.0, 0.0]
-    assert limiter.wait_time("ada", 3) == pytest.approx(60.0)
-    assert limiter.wait_time("bo", 3) == 0.0  # per holder
+    if kind == "process":
+        limiter = ProcessRateLimiter(clock=lambda: now[0])
+    else:
+        limiter = StoreRateLimiter(InMemoryStore(), "runs", clock=lambda: now[0])
+    assert [await limiter.wait_time("ada", 3) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert await limiter.wait_time("ada", 3) == pytest.approx(60.0)
+    assert await limiter.wait_time("bo", 3) == 0.0  # per holder
     now[0] += 59.5
-    assert limiter.wait_time("ada", 3) == pytest.approx(0.5)
+    assert await limiter.wait_time("ada", 3) == pytest.approx(0.5)
     now[0] += 0.5
-    assert limiter.wait_time("ada", 3) == 0.0  # the first run left the window
-    assert all(limiter.wait_time("cy", 0) == 0.0 for _ in range(1000))  # 0: no limit
+    assert await limiter.wait_time("ada", 3) == 0.0  # the first run left the window
+    assert all([await limiter.wait_time("cy", 0) == 0.0 for _ in range(100)])  # 0: no limit
 
 
-def test_runs_over_the_rate_get_429_with_retry_after(monkeypatch):
+def test_runs_over_the_rate_get_429_with_retry_after(monkeypatch, keys_on):
     keys = {
         "cand-key": {"role": "candidate", "identity": "ada", "runs_per_minute": 2},
         "staff-key": {"role": "interviewer", "identity": "iris"},
     }
     monkeypatch.setattr(sophia_auth, "API_KEYS", parse_api_keys(json.dumps(keys)))
     monkeypatch.setattr(sophia_auth, "RUNS_PER_MINUTE", 4)
-    monkeypatch.setattr(sophia_auth, "RUN_LIMITER", sophia_auth.RunRateLimiter())
     ada = ctx("ada", "candidate", "threads", "create_run")
     staff = ctx("iris", "interviewer", "threads", "create_run")
     assert [await_run(ada, run_value()) for _ in range(2)] == [{"owner": "ada"}] * 2
@@ -222,9 +235,10 @@ def test_runs_over_the_rate_get_429_with_retry_after(monkeypatch):
 
 def test_rate_limits_in_the_key_table_are_checked():
     for bad in (-1, "5", 1.5, True):
-        entry = {"k": {"role": "candidate", "identity": "x", "runs_per_minute": bad}}
-        with pytest.raises(ValueError, match="runs_per_minute"):
-            parse_api_keys(json.dumps(entry))
+        for rate in ("runs_per_minute", "threads_per_minute"):
+            entry = {"k": {"role": "candidate", "identity": "x", rate: bad}}
+            with pytest.raises(ValueError, match=rate):
+                parse_api_keys(json.dumps(entry))
     entry = {"k": {"role": "candidate", "identity": "x", "runs_per_minute": 0}}
     assert parse_api_keys(json.dumps(entry))[b"k"].runs_per_minute == 0
 

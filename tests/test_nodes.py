@@ -313,8 +313,11 @@ async def test_difficulty_moves_up_on_strong_answers_and_down_on_weak(make_runti
     down = await load_level(store, "t-2")
     # One weak answer moves the estimate; the CV (3 years: mid) still holds it at mid.
     assert down.ability < down.prior and down.level == "mid"
-    for qid in ("database_access.mid", "auth.mid", "caching.mid"):
-        await difficulty(state_after(qid, "I don't know."), weak_runtime)
+    # Each answer builds on the level after the turns before it (levels are kept per turn).
+    turns = state_after("async_programming.mid", "I don't know.")["turns"]
+    for n, qid in enumerate(("database_access.mid", "auth.mid", "caching.mid"), start=2):
+        turns = [*turns, answered(qid, "I don't know.", turn=n)]
+        await difficulty({**state_after(qid, "I don't know."), "turns": turns}, weak_runtime)
     assert (await load_level(store, "t-2")).level == "junior"
 
 

@@ -279,7 +279,8 @@ async def test_whole_interview_through_the_sdk_matches_the_in_memory_graph(open_
     # Every answer was graded into the Store; none of it is in the thread's state.
     evaluations = await sdk.store.search_items(["evaluations", seen.thread_id], limit=100)
     assert len(evaluations["items"]) == len(seen.payloads)
-    assert await sdk.store.get_item(["levels", seen.thread_id], "current") is not None
+    levels = await sdk.store.search_items(["levels", seen.thread_id], limit=100)
+    assert {item["key"] for item in levels["items"]} >= {"0000", f"{len(seen.payloads):04d}"}
     state = await sdk.threads.get_state(seen.thread_id)
     assert state["values"]["finished"] is True
     assert not {"evaluations", "evaluation", "level", "report", "scores"} & set(state["values"])
@@ -331,8 +332,10 @@ async def test_candidate_interview_end_to_end_and_only_staff_read_the_report(sec
     staff, ada = client(secured_server, INTERVIEWER), client(secured_server, CANDIDATE_A)
     assistant_id = await short_assistant(staff)
     jordan = candidate("junior-bootcamp-jordan")
+    # The hiring team keeps the profile; the candidate starts on their own.
+    await staff.store.put_item(["profiles"], "ada", {"id": "ada", **jordan.profile_input()})
     seen = await interview(
-        ada, assistant_id, {"candidate": jordan.profile_input()}, ScriptedCandidate(jordan).answer
+        ada, assistant_id, {"candidate_id": "ada"}, ScriptedCandidate(jordan).answer
     )
     assert [p["phase"] for p in seen.payloads] == list(PHASES)
     thread = await ada.threads.get(seen.thread_id)
@@ -343,7 +346,7 @@ async def test_candidate_interview_end_to_end_and_only_staff_read_the_report(sec
         ada.store.get_item(["reports"], seen.thread_id),
         ada.store.search_items(["reports"]),
         ada.store.search_items(["evaluations", seen.thread_id]),
-        ada.store.get_item(["levels", seen.thread_id], "current"),
+        ada.store.get_item(["levels", seen.thread_id], "0000"),
         ada.store.search_items(["profiles"]),
         ada.store.list_namespaces(),
         ada.store.put_item(["reports"], seen.thread_id, {"overall": 100}),
@@ -356,7 +359,7 @@ async def test_candidate_interview_end_to_end_and_only_staff_read_the_report(sec
     assert report["value"]["candidate_name"] == jordan.name
     evaluations = await staff.store.search_items(["evaluations", seen.thread_id], limit=100)
     assert len(evaluations["items"]) == len(seen.payloads)
-    assert await staff.store.get_item(["levels", seen.thread_id], "current") is not None
+    assert await staff.store.get_item(["levels", seen.thread_id], "0000") is not None
     assert (await staff.threads.get_state(seen.thread_id))["values"]["finished"] is True
 
 
@@ -364,7 +367,7 @@ async def test_a_candidate_cannot_see_or_run_another_candidates_thread(secured_s
     staff = client(secured_server, INTERVIEWER)
     ada, bo = client(secured_server, CANDIDATE_A), client(secured_server, CANDIDATE_B)
     thread_id = (await ada.threads.create())["thread_id"]
-    await ada.runs.wait(thread_id, GRAPH_ID, input={"candidate": {"name": "Ada"}})
+    await ada.runs.wait(thread_id, GRAPH_ID, input={})
 
     assert await status_of(bo.threads.get(thread_id)) == 404
     assert await status_of(bo.threads.get_state(thread_id)) == 404
@@ -384,7 +387,7 @@ async def test_a_candidate_cannot_change_settings_rewind_or_edit_an_interview(se
     staff, ada = client(secured_server, INTERVIEWER), client(secured_server, CANDIDATE_A)
     assistant_id = await short_assistant(staff)
     thread_id = (await ada.threads.create())["thread_id"]
-    start = {"candidate": {"name": "Ada", "years_experience": 3}}
+    start: dict[str, Any] = {}
     await ada.runs.wait(thread_id, assistant_id, input=start)
     checkpoint = (await ada.threads.get_state(thread_id))["checkpoint"]["checkpoint_id"]
     await ada.runs.wait(thread_id, assistant_id, command={"resume": "I build APIs."})
@@ -427,7 +430,7 @@ async def test_an_interviewer_prepares_a_thread_a_candidate_then_runs(secured_se
 async def test_answers_over_the_size_limit_are_refused_and_nothing_is_stored(secured_server):
     ada = client(secured_server, CANDIDATE_A)
     thread_id = (await ada.threads.create())["thread_id"]
-    await ada.runs.wait(thread_id, GRAPH_ID, input={"candidate": {"name": "Ada"}})
+    await ada.runs.wait(thread_id, GRAPH_ID, input={})
     before = await ada.threads.get_state(thread_id)
     too_long = "x" * 100_001  # SOPHIA_MAX_ANSWER_CHARS defaults to 100,000
     for refused in (
@@ -455,9 +458,9 @@ async def test_runs_over_a_keys_rate_limit_get_429_with_retry_after(secured_serv
     cy = client(secured_server, CANDIDATE_RATED)
     threads = [(await cy.threads.create())["thread_id"] for _ in range(RATED_RUNS_PER_MINUTE + 1)]
     for thread_id in threads[:-1]:
-        await cy.runs.create(thread_id, GRAPH_ID, input={"candidate": {"name": "Cy"}})
+        await cy.runs.create(thread_id, GRAPH_ID, input={})
     try:
-        await cy.runs.create(threads[-1], GRAPH_ID, input={"candidate": {"name": "Cy"}})
+        await cy.runs.create(threads[-1], GRAPH_ID, input={})
     except httpx.HTTPStatusError as exc:
         assert exc.response.status_code == 429
         assert 1 <= int(exc.response.headers["retry-after"]) <= 60
@@ -466,7 +469,7 @@ async def test_runs_over_a_keys_rate_limit_get_429_with_retry_after(secured_serv
         pytest.fail("a run over the key's rate limit was accepted")
     # Other keys have their own budget.
     ada = client(secured_server, CANDIDATE_A)
-    assert await status_of(ada.runs.create(None, GRAPH_ID, input={"candidate": {}})) == 200
+    assert await status_of(ada.runs.create(None, GRAPH_ID, input={})) == 200
 
 
 async def test_server_logs_show_neither_answers_nor_keys(secured_server):
@@ -474,8 +477,9 @@ async def test_server_logs_show_neither_answers_nor_keys(secured_server):
     marker = "zq-" + os.urandom(6).hex()
     ada = client(secured_server, CANDIDATE_A)
     thread_id = (await ada.threads.create())["thread_id"]
-    profile = {"name": f"Ada {marker}-name", "summary": f"{marker}-summary"}
-    await ada.runs.wait(thread_id, GRAPH_ID, input={"candidate": profile})
+    profile = {"id": "ada", "name": f"Ada {marker}-name", "summary": f"{marker}-summary"}
+    await client(secured_server, INTERVIEWER).store.put_item(["profiles"], "ada", profile)
+    await ada.runs.wait(thread_id, GRAPH_ID, input={"candidate_id": "ada"})
     for n in (1, 2):
         answer = f"I use FastAPI and PostgreSQL ({marker}-answer-{n})."
         await ada.runs.wait(thread_id, GRAPH_ID, command={"resume": answer})
@@ -489,3 +493,16 @@ async def test_server_logs_show_neither_answers_nor_keys(secured_server):
     assert marker not in log
     for key in API_KEYS:
         assert key not in log
+
+
+async def test_auth_off_serves_no_other_origin_and_no_other_host(open_server):
+    """With auth off, a page on another origin cannot read the reports (CORS), and a name that
+    resolves to this machine (DNS rebinding) is refused."""
+    async with httpx.AsyncClient(base_url=open_server) as http:
+        for origin, allowed in (("https://evil.example", False), ("http://localhost:5173", True)):
+            response = await http.post("/threads/search", json={}, headers={"origin": origin})
+            assert response.headers.get("access-control-allow-origin") == (
+                origin if allowed else None
+            )
+        rebound = await http.post("/threads/search", json={}, headers={"host": "evil.example"})
+        assert rebound.status_code == 403 and "only serves its own machine" in rebound.text

@@ -2,59 +2,30 @@
 
 from __future__ import annotations
 
-from graph.state import TOPICS, AnswerEvaluation
-from graph.store import save_evaluation, save_profile
+from graph.state import TOPICS
+from graph.store import save_profile
 from tools import (
     find_learning_resources,
     generate_coaching_suggestions,
-    get_evaluation_scores,
     lookup_candidate_profile,
 )
 from tools.learning_resources import load_catalogue
 
 
-async def test_lookup_candidate_profile(store):
-    await save_profile(store, {"id": "c1", "name": "Ada", "years_experience": 4})
+async def test_lookup_candidate_profile_returns_only_the_interview_fields(store):
+    profile = {"id": "c1", "name": "Ada", "years_experience": 4, "notes": "staff only"}
+    await save_profile(store, profile)
     found = await lookup_candidate_profile.ainvoke({"candidate_id": "c1", "store": store})
-    assert found["found"] and found["name"] == "Ada"
+    assert found == {"found": True, "name": "Ada", "years_experience": 4}
     missing = await lookup_candidate_profile.ainvoke({"candidate_id": "nope", "store": store})
-    assert missing == {"found": False, "candidate_id": "nope"}
+    assert missing == {"found": False}
 
 
 def test_injected_arguments_are_hidden_from_the_model():
-    assert (
-        "store" not in lookup_candidate_profile.tool_call_schema.model_json_schema()["properties"]
-    )
-    schema = get_evaluation_scores.tool_call_schema.model_json_schema()
-    assert "store" not in schema.get("properties", {}) and "config" not in schema.get(
-        "properties", {}
-    )
+    profile = lookup_candidate_profile.tool_call_schema.model_json_schema()
+    assert not profile.get("properties")  # neither the store nor whose profile it reads
     coaching = generate_coaching_suggestions.tool_call_schema.model_json_schema()["properties"]
     assert "role" not in coaching and "topic" in coaching
-
-
-async def test_get_evaluation_scores_keeps_the_latest_per_question(store):
-    def evaluation(turn: int, score: float) -> AnswerEvaluation:
-        return AnswerEvaluation(
-            turn=turn,
-            question_id="caching.mid",
-            topic="caching",
-            phase="problem_solving",
-            difficulty="mid",
-            kind="question",
-            scores={"technical_knowledge": score, "communication": 3.0},
-            anchor=3,
-        )
-
-    await save_evaluation(store, "t-9", evaluation(1, 2.0))
-    await save_evaluation(store, "t-9", evaluation(2, 4.0))  # re-graded after a probe
-    result = await get_evaluation_scores.ainvoke(
-        {"store": store}, {"configurable": {"thread_id": "t-9"}}
-    )
-    assert result["answered"] == 1
-    assert result["criteria"]["technical_knowledge"] == 4.0
-    assert result["criteria"]["soft_skills"] is None
-    assert 20 <= result["overall"] <= 100
 
 
 def test_every_topic_has_stable_https_resources():
