@@ -14,6 +14,11 @@ the `x-api-key` header (`langgraph_sdk.get_client(url=..., api_key=...)` does).
 - With `SOPHIA_API_KEYS` unset, auth is off: every request is served as a local interviewer
   (for `langgraph dev` on one's own machine; never deploy that way).
 
+Invitations: a candidate can also hold an invitation token (`graph/invites.py`), sent as the
+`x-invite-token` header (the candidate page does). It is a candidate credential for one thread
+only: an expired or altered token gets 401, and a valid one used on any other thread 403. An
+invitation cannot start threads, search them, or reach the Store.
+
 Studio users are interviewers when LangSmith has signed them in (LangGraph Platform). The
 unsigned Studio user of `langgraph dev` is refused while keys are set, because any request can
 claim to be one by sending the `x-auth-scheme: langsmith` header.
@@ -42,6 +47,7 @@ from typing import Any, Literal
 from langgraph_sdk import Auth
 from langgraph_sdk.auth import is_studio_user
 
+from graph.invites import InviteError, configure_secret, signing_secret, verify_invite
 from nodes.await_answer import MAX_ANSWER_CHARS_ENV, max_answer_chars
 
 logger = logging.getLogger(__name__)
@@ -107,6 +113,8 @@ def default_runs_per_minute() -> int:
 
 API_KEYS: dict[bytes, KeyHolder] = parse_api_keys(os.environ.get(API_KEYS_ENV))
 RUNS_PER_MINUTE = default_runs_per_minute()
+# Read now, so a server with keys but no invitation secret refuses to start.
+configure_secret(auth_on=bool(API_KEYS))
 if not API_KEYS:
     logger.warning("%s is not set: auth is off and every request is an interviewer", API_KEYS_ENV)
 
@@ -213,6 +221,8 @@ def holder_of(sent: bytes | None, keys: Mapping[bytes, KeyHolder]) -> KeyHolder 
 
 def role_of(ctx: Auth.types.AuthContext) -> Role | None:
     """The caller's role: from their key, interviewer for a signed-in Studio user, else None."""
+    if invited_thread(ctx) is not None:  # an invitation is a candidate's, even with auth off
+        return "candidate"
     if not API_KEYS:
         return "interviewer"
     if is_studio_user(ctx.user):
@@ -247,12 +257,52 @@ def own_threads(ctx: Auth.types.AuthContext) -> Auth.types.FilterType | bool:
     return True if role == "interviewer" else {"owner": ctx.user.identity}
 
 
+# --- invitations: a candidate credential for one thread ----------------------------------------
+
+INVITE_HEADER = b"x-invite-token"
+# The permission that carries the invitation's thread: "invite:<thread id>".
+INVITE_PERMISSION = "invite:"
+
+
+def invited_candidate(token: bytes) -> Auth.types.MinimalUserDict:
+    """The candidate an invitation token names, allowed on its thread only; 401 if not valid."""
+    try:
+        invite = verify_invite(token, signing_secret())
+    except InviteError as exc:
+        raise Auth.exceptions.HTTPException(status_code=401, detail=str(exc)) from None
+    return {
+        "identity": invite.candidate_id,
+        "permissions": ["candidate", INVITE_PERMISSION + invite.thread_id],
+    }
+
+
+def invited_thread(ctx: Auth.types.AuthContext) -> str | None:
+    """The one thread an invitation holder may use; None for key holders."""
+    return next(
+        (
+            p.removeprefix(INVITE_PERMISSION)
+            for p in ctx.permissions
+            if p.startswith(INVITE_PERMISSION)
+        ),
+        None,
+    )
+
+
+def confine_to_invitation(ctx: Auth.types.AuthContext, thread_id: Any) -> None:
+    """403 when an invitation holder reaches for anything but their invitation's thread."""
+    invited = invited_thread(ctx)
+    if invited is not None and (thread_id is None or str(thread_id) != invited):
+        raise forbidden("this invitation is for another interview")
+
+
 auth = Auth()
 
 
 @auth.authenticate
 async def authenticate(headers: dict[bytes, bytes]) -> Auth.types.MinimalUserDict:
-    """Resolve the `x-api-key` header to its holder; 401 when it is missing or unknown."""
+    """Resolve the invitation token or the `x-api-key` header; 401 when neither is valid."""
+    if (token := headers.get(INVITE_HEADER)) is not None:
+        return invited_candidate(token)
     if not API_KEYS:
         return {"identity": LOCAL_DEV_IDENTITY, "permissions": ["interviewer"]}
     holder = holder_of(headers.get(API_KEY_HEADER), API_KEYS)
@@ -280,6 +330,8 @@ async def create_thread(
     role = role_of(ctx)
     if role is None:
         return False
+    if invited_thread(ctx) is not None:
+        raise forbidden("an invitation is for one interview; it cannot start another")
     stamp_owner(ctx, value, role)
     return own_threads(ctx)
 
@@ -289,6 +341,7 @@ async def read_thread(
     ctx: Auth.types.AuthContext, value: Auth.types.on.threads.read.value
 ) -> Auth.types.FilterType | bool:
     """A candidate reads (state, history, runs, streams) only their own threads."""
+    confine_to_invitation(ctx, value.get("thread_id"))
     return own_threads(ctx)
 
 
@@ -296,7 +349,8 @@ async def read_thread(
 async def search_threads(
     ctx: Auth.types.AuthContext, value: Auth.types.on.threads.search.value
 ) -> Auth.types.FilterType | bool:
-    """A candidate's thread search only finds their own threads."""
+    """A candidate's thread search only finds their own threads (an invitation's: its runs)."""
+    confine_to_invitation(ctx, value.get("thread_id"))
     return own_threads(ctx)
 
 
@@ -308,6 +362,7 @@ async def create_run(
     role = role_of(ctx)
     if role is None:
         return False
+    confine_to_invitation(ctx, value.get("thread_id"))
     # A run without a thread (or with if_not_exists="create") makes one from this metadata.
     stamp_owner(ctx, value, role)
     kwargs = value.get("kwargs") or {}
