@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import httpx
 from langgraph_sdk import get_client
+from langgraph_sdk.client import LangGraphClient
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -179,12 +180,25 @@ def caller_is_interviewer(request: Request) -> bool:
     return auth is not None and "interviewer" in auth.scopes
 
 
+async def check_assistant(sdk: LangGraphClient, assistant_id: str) -> None:
+    """404 before anything is stored when the assistant (or graph) does not exist."""
+    if assistant_id == GRAPH_ID:  # the graph's default assistant
+        return
+    try:
+        await sdk.assistants.get(assistant_id)
+    except httpx.HTTPStatusError as exc:
+        if exc.response.status_code in (404, 422):  # 422: not even an assistant id
+            raise InvitationError(404, f"there is no assistant '{assistant_id}'") from None
+        raise
+
+
 async def start_interview(invitation: InvitationRequest, inviter: str) -> dict[str, Any]:
     """Store the profile, create the candidate's thread, run it to Sophia's greeting."""
     context = interview_context(invitation)
     seconds = parse_duration(invitation.expires)
     # In process, through the server's own API (the SDK's loopback transport).
     sdk = get_client(url=None)
+    await check_assistant(sdk, invitation.assistant_id)
     candidate_id = invitation.candidate_id or new_candidate_id(invitation.name)
     stored = await sdk.store.get_item(list(PROFILES), candidate_id)
     profile = {
