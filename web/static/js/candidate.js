@@ -9,8 +9,10 @@
 import { ServerError, el, label, messageText, request, streamRun } from "./server.js";
 
 const STREAM_MODES = ["messages-tuple", "updates"];
-// Performance API names: a Send mark, and the measure to Sophia's first words (bench/ reads it).
+// Performance API names: a Send mark, and measures to the run's first event (the server has
+// started the run) and to Sophia's first words. `bench/ui_latency.py` reads them.
 const SEND_MARK = "sophia-send";
+const RUN_STARTED = "send-to-run-start";
 const FIRST_WORDS = "send-to-first-words";
 const BUSY_POLL_MS = 1000;
 const BUSY_POLL_LIMIT = 120;
@@ -83,7 +85,9 @@ function clearError() {
 
 // --- the conversation ---------------------------------------------------------------------------
 
-function bubble(speaker, text = "") {
+const calm = matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+function bubble(speaker, text = "", { scroll = true } = {}) {
   const sophia = speaker === "sophia";
   const body = el("div", { class: "text" }, text);
   const item = el(
@@ -96,7 +100,7 @@ function bubble(speaker, text = "") {
     body,
   );
   ui.conversation.append(item);
-  item.scrollIntoView({ block: "end", behavior: "smooth" });
+  if (scroll) item.scrollIntoView({ block: "end", behavior: calm ? "auto" : "smooth" });
   return item;
 }
 
@@ -128,10 +132,15 @@ function progressText(payload) {
   return title;
 }
 
-function setComposer(open) {
-  ui.composer.hidden = !open;
-  ui.answer.disabled = !open;
-  ui.send.disabled = !open;
+/** The answer box: "open", "busy" (shown, disabled while Sophia replies) or "closed". */
+function setComposer(state) {
+  ui.composer.hidden = state === "closed";
+  ui.answer.disabled = state !== "open";
+  ui.send.disabled = state !== "open";
+}
+
+function scrollToEnd() {
+  window.scrollTo({ top: document.documentElement.scrollHeight, behavior: "instant" });
 }
 
 function awaitAnswer(payload) {
@@ -140,12 +149,13 @@ function awaitAnswer(payload) {
     const sophia = ui.conversation.querySelectorAll('[data-testid="sophia-message"]');
     markFeedback(sophia[sophia.length - 1], payload.message, payload.feedback);
   }
-  setComposer(true);
-  ui.answer.focus();
+  setComposer("open");
+  ui.answer.focus({ preventScroll: true });
+  scrollToEnd();
 }
 
 function finish(values) {
-  setComposer(false);
+  setComposer("closed");
   ui.thinking.hidden = true;
   ui.progress.textContent = "Finished";
   const report = values?.practice_report;
@@ -262,8 +272,8 @@ async function load() {
   for (const message of state.values?.messages ?? []) {
     const text = messageText(message.content);
     if (!text) continue;
-    if (message.type === "ai") bubble("sophia", text);
-    else if (message.type === "human") bubble("candidate", text);
+    if (message.type === "ai") bubble("sophia", text, { scroll: false });
+    else if (message.type === "human") bubble("candidate", text, { scroll: false });
   }
   ui.conversation.setAttribute("aria-busy", "false");
   const pause = pendingPause(state);
@@ -283,7 +293,7 @@ async function sendAnswer() {
   if (page.sending || !answer.trim()) return;
   page.sending = true;
   clearError();
-  setComposer(false);
+  setComposer("busy");
   performance.clearMarks(SEND_MARK);
   performance.mark(SEND_MARK);
   const mine = bubble("candidate", answer);
@@ -298,6 +308,7 @@ async function sendAnswer() {
     for await (const { event, data } of streamRun(page.threadId, run, {
       headers: { "x-invite-token": page.token },
     })) {
+      if (!accepted) performance.measure(RUN_STARTED, SEND_MARK);
       accepted = true;
       if (event === "messages" && Array.isArray(data) && isSophia(data[0])) {
         const [message] = data;
@@ -332,7 +343,7 @@ async function sendAnswer() {
       mine.remove();
       ui.answer.value = answer;
       const canResend = ["too_large", "rate_limited", "unreachable", "invalid", "server"];
-      setComposer(canResend.includes(error.kind));
+      setComposer(canResend.includes(error.kind) ? "open" : "closed");
       showError(error, null);
       if (!ui.composer.hidden) ui.answer.focus();
     } else {

@@ -342,8 +342,9 @@ ui.keyForm.addEventListener("submit", (event) => {
 });
 ui.signOut.addEventListener("click", askForKey);
 window.addEventListener("hashchange", () => {
+  window.scrollTo(0, 0);
+  $("main").focus({ preventScroll: true });
   route();
-  $("main").focus();
 });
 // Print every part of a report, folded or not.
 window.addEventListener("beforeprint", () => {
