@@ -35,7 +35,7 @@ simulate: $(STAMP)
 
 # The README's pictures of the pages (needs Debian's chromium)
 screenshots: $(STAMP)
-	$(BIN)/python -m web.screenshots
+	$(BIN)/python -m bench.ui_screenshots
 
 # Send -> Sophia's first words on the candidate page, p50/p95 (needs Debian's chromium)
 ui-latency: $(STAMP)

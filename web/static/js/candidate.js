@@ -34,7 +34,10 @@ const ui = {
 };
 
 const page = {
-  token: new URLSearchParams(location.search).get("invite"),
+  // `?invite=` as `sophia invite` prints it; `#invite=` also works, and never reaches a server.
+  token:
+    new URLSearchParams(location.search).get("invite") ??
+    new URLSearchParams(location.hash.slice(1)).get("invite"),
   threadId: null,
   assistantId: null,
   mode: "hiring",

@@ -1,4 +1,4 @@
-"""`python -m web.screenshots`: photograph the pages for the README (`docs/screenshots/*.png`).
+"""`python -m bench.ui_screenshots`: photograph the pages for the README (`docs/screenshots/*.png`).
 
 It starts `langgraph dev` (the committed `langgraph.json`, auth on), interviews three scripted
 candidates to the end through the API, takes a fourth part-way through on the candidate page,
@@ -59,7 +59,7 @@ def wait_for_composer(page) -> None:
 def main(argv: list[str] | None = None) -> None:
     from playwright.sync_api import sync_playwright
 
-    parser = argparse.ArgumentParser(prog="python -m web.screenshots", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.ui_screenshots", description=__doc__)
     parser.add_argument("--out", type=Path, default=OUT)
     out = parser.parse_args(argv).out
     out.mkdir(parents=True, exist_ok=True)
