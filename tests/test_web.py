@@ -431,6 +431,85 @@ def test_the_page_works_on_a_phone_sized_screen(server, browser):
     phone.close()
 
 
+def sse(*events: tuple[str, Any]) -> str:
+    """A server-sent-events body as the server writes it (CRLF line ends, a heartbeat)."""
+    body = ": heartbeat\r\n\r\n"
+    for event, data in events:
+        body += f"event: {event}\r\ndata: {json.dumps(data)}\r\n\r\n"
+    return body
+
+
+@pytest.mark.browser
+def test_the_page_streams_words_and_shows_the_pauses_progress_and_feedback(server, page):
+    """A reply streamed in chunks, and a practice-mode pause with `progress` and `feedback`
+    (the payload contract), rendered as the server would stream them."""
+    made = invited(server)
+    feedback = "Good point about indexes."
+    pause = {
+        "phase": "foundation",
+        "question_id": "caching.mid",
+        "topic": "caching",
+        "kind": "question",
+        "message": f"{feedback} Next: how would you cache it?",
+        "progress": {"phase_title": "Foundation questions", "number": 3, "total": 18},
+        "mode": "practice",
+        "feedback": feedback,
+    }
+    chunks = [f"{feedback} ", "Next: how would ", "you cache it?"]
+    body = sse(
+        ("metadata", {"run_id": "r-1", "attempt": 1}),
+        ("messages", [{"type": "human", "content": "My answer.", "id": "h-1"}, {}]),
+        *(
+            ("messages", [{"type": "AIMessageChunk", "content": c, "id": "a-1"}, {}])
+            for c in chunks
+        ),
+        ("updates", {"interviewer": None}),
+        ("updates", {"__interrupt__": [{"value": pause, "id": "i-1"}]}),
+    )
+    page.route(
+        "**/runs/stream",
+        lambda route: route.fulfill(status=200, content_type="text/event-stream", body=body),
+    )
+    page.goto(server + made["path"])
+    composer_ready(page)
+    send(page, "My answer.")
+    composer_ready(page)
+    reply = page.get_by_test_id("sophia-message").last
+    expect(reply.get_by_test_id("sophia-feedback")).to_contain_text(feedback)
+    expect(reply.locator(".text")).to_have_text("Next: how would you cache it?")
+    expect(page.get_by_test_id("progress")).to_have_text("Foundation questions · question 3 of 18")
+    assert said(page, "candidate-message") == ["My answer."]  # the echo is not shown twice
+    measured = page.evaluate("performance.getEntriesByName('send-to-first-words').length")
+    assert measured == 1
+
+
+@pytest.mark.browser
+def test_server_sent_events_are_read_across_any_chunk_boundary(server, page):
+    page.goto(f"{server}/ui/team/")
+    events = page.evaluate(
+        r"""async () => {
+          const { readEvents } = await import("/ui/js/server.js");
+          const text = ': hi\r\n\r\nevent: messages\r\ndata: [{"content":"é ok"}]\r\n\r\n' +
+            'event: updates\ndata: {"a":\ndata: 1}\n\nevent: end\r\ndata: null\r\n\r\n';
+          const bytes = new TextEncoder().encode(text);
+          const stream = new ReadableStream({
+            start(controller) {  // one byte at a time: every boundary, inside "é" too
+              for (const b of bytes) controller.enqueue(new Uint8Array([b]));
+              controller.close();
+            },
+          });
+          const seen = [];
+          for await (const item of readEvents(stream)) seen.push(item);
+          return seen;
+        }"""
+    )
+    assert events == [
+        {"event": "messages", "data": [{"content": "é ok"}]},
+        {"event": "updates", "data": {"a": 1}},
+        {"event": "end", "data": None},
+    ]
+
+
 @pytest.mark.browser
 @pytest.mark.xfail(strict=True, reason=LISTENING)
 def test_progress_says_which_question_of_how_many(server, page):

@@ -73,12 +73,16 @@ export async function request(path, options = {}) {
 export async function* readEvents(body) {
   const reader = body.getReader();
   const decoder = new TextDecoder();
-  let buffer = "";
+  let raw = ""; // decoded, line ends not yet normalised
+  let buffer = ""; // line ends normalised to "\n"
   try {
     for (;;) {
       const { value, done } = await reader.read();
-      buffer += decoder.decode(value ?? new Uint8Array(), { stream: !done });
-      buffer = buffer.replace(/\r\n?/g, "\n");
+      raw += decoder.decode(value ?? new Uint8Array(), { stream: !done });
+      // A "\r" at the end may be the first half of a "\r\n" still on its way.
+      const cut = !done && raw.endsWith("\r") ? raw.length - 1 : raw.length;
+      buffer += raw.slice(0, cut).replace(/\r\n?/g, "\n");
+      raw = raw.slice(cut);
       let end;
       while ((end = buffer.indexOf("\n\n")) !== -1) {
         const block = buffer.slice(0, end);
