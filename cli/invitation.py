@@ -6,10 +6,8 @@ from typing import Any
 
 import httpx
 
-from graph.invites import CANDIDATE_ID, parse_duration
+from graph.invites import CANDIDATE_ID, MODES, TARGET_LEVELS, parse_duration
 
-MODES = ("hiring", "practice")
-TARGET_LEVELS = ("pack", "junior", "mid", "senior")
 # Sophia greets the candidate before the link is made: one run through the server's queue.
 INVITE_TIMEOUT = 120.0
 
@@ -20,12 +18,14 @@ class InvitationFailed(Exception):
 
 def check_choices(fields: dict[str, Any]) -> None:
     """Refuse what the server would refuse, before asking it."""
-    if fields["mode"] not in MODES:
-        raise InvitationFailed(f"--mode must be hiring or practice, not '{fields['mode']}'")
-    if fields["target_level"] not in TARGET_LEVELS:
-        raise InvitationFailed(
-            f"--target-level must be pack, junior, mid or senior, not '{fields['target_level']}'"
-        )
+    for option, name, choices in (
+        ("--mode", "mode", MODES),
+        ("--target-level", "target_level", TARGET_LEVELS),
+    ):
+        if fields[name] not in choices:
+            raise InvitationFailed(
+                f"{option} must be one of {', '.join(choices)}, not '{fields[name]}'"
+            )
     try:
         parse_duration(fields["expires"])
     except ValueError as exc:

@@ -32,6 +32,10 @@ INVITE_SECRET_ENV = "SOPHIA_INVITE_SECRET"
 MIN_SECRET_CHARS = 32
 TOKEN_VERSION = 1
 DEFAULT_EXPIRY = "7d"
+# What an invitation fixes for the whole interview: the run context's `mode` and
+# `target_level` (graph/config.py), first value the default.
+MODES = ("hiring", "practice")
+TARGET_LEVELS = ("pack", "junior", "mid", "senior")
 MAX_EXPIRY_SECONDS = 90 * 24 * 3600
 # Candidate ids become Store keys and auth identities: keep them plain.
 CANDIDATE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}$")

@@ -22,12 +22,12 @@ import secrets
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -39,6 +39,8 @@ from graph.config import DEFAULT_ROLE, Context
 from graph.invites import (
     CANDIDATE_ID,
     DEFAULT_EXPIRY,
+    MODES,
+    TARGET_LEVELS,
     Invite,
     parse_duration,
     sign_invite,
@@ -62,10 +64,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
-# The choices an invitation may fix for the whole interview (graph/config.py: Context).
-Mode = Literal["hiring", "practice"]
-TargetLevel = Literal["pack", "junior", "mid", "senior"]
-INVITATION_SETTINGS = {"mode": "hiring", "target_level": "pack"}  # with their defaults
+# The settings an invitation fixes for the whole interview, with their choices.
+INVITATION_SETTINGS = {"mode": MODES, "target_level": TARGET_LEVELS}
 
 # Titles from the default role pack: phases (the candidate page shows one when a pause does not
 # carry its own `progress`) and topics (the report page's question headings).
@@ -100,8 +100,8 @@ class InvitationRequest(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     years_experience: float = Field(ge=0, le=60)
     summary: str = Field(default="", max_length=2000)
-    mode: Mode = "hiring"
-    target_level: TargetLevel = "pack"
+    mode: str = MODES[0]
+    target_level: str = TARGET_LEVELS[0]
     expires: str = DEFAULT_EXPIRY
     candidate_id: str | None = Field(
         default=None, description="A stored profile's id; default: made from the name."
@@ -112,6 +112,14 @@ class InvitationRequest(BaseModel):
     @classmethod
     def _stripped(cls, value: str) -> str:
         return " ".join(value.split())
+
+    @field_validator("mode", "target_level")
+    @classmethod
+    def _one_of_the_choices(cls, value: str, info: ValidationInfo) -> str:
+        choices = INVITATION_SETTINGS[info.field_name]
+        if value not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}")
+        return value
 
     @field_validator("expires")
     @classmethod
@@ -141,11 +149,11 @@ def interview_context(invitation: InvitationRequest) -> dict[str, Any]:
     """
     known = {f.name for f in dataclasses.fields(Context)}
     context: dict[str, Any] = {}
-    for name, default in INVITATION_SETTINGS.items():
+    for name, choices in INVITATION_SETTINGS.items():
         value = getattr(invitation, name)
         if name in known:
             context[name] = value
-        elif value != default:
+        elif value != choices[0]:  # not the default
             raise InvitationError(400, f"this server's interview has no '{name}' setting")
     return context
 
