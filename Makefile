@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: interview test test-fast lint format simulate clean
+.PHONY: interview test test-fast lint format simulate screenshots ui-latency clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ format: $(STAMP)
 
 simulate: $(STAMP)
 	@for f in evals/candidates/*.yaml; do $(BIN)/sophia simulate $$f; done
+
+# The README's pictures of the pages (needs Debian's chromium)
+screenshots: $(STAMP)
+	$(BIN)/python -m bench.ui_screenshots
+
+# Send -> Sophia's first words on the candidate page, p50/p95 (needs Debian's chromium)
+ui-latency: $(STAMP)
+	$(BIN)/python -m bench.ui_latency
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -80,6 +80,8 @@ def rooted_config(folder: Path) -> Path:
     config["graphs"] = {gid: absolute(spec) for gid, spec in config["graphs"].items()}
     if "auth" in config:
         config["auth"]["path"] = absolute(config["auth"]["path"])
+    if "app" in config.get("http", {}):
+        config["http"]["app"] = absolute(config["http"]["app"])
     config["env"] = str(folder / ".env")  # never written: the server runs without one
     path = folder / "langgraph.json"
     path.write_text(json.dumps(config), encoding="utf-8")

@@ -203,6 +203,67 @@ def report(
     _write_outputs(found, json_path, md_path)
 
 
+@app.command()
+def invite(
+    name: Annotated[str, typer.Option(help="The candidate's name.")],
+    years: Annotated[float, typer.Option(help="The candidate's years of experience.")],
+    server: Annotated[
+        str, typer.Option(help="The LangGraph server's URL.", envvar="SOPHIA_SERVER")
+    ] = "http://127.0.0.1:2024",
+    api_key: Annotated[
+        str | None,
+        typer.Option(help="An interviewer key (from SOPHIA_API_KEYS).", envvar="SOPHIA_API_KEY"),
+    ] = None,
+    summary: Annotated[str, typer.Option(help="A line from the candidate's CV.")] = "",
+    mode: Annotated[
+        str, typer.Option(help="hiring (report to the team) or practice (feedback to them).")
+    ] = "hiring",
+    target_level: Annotated[
+        str, typer.Option(help="The level hired for: pack (the role's), junior, mid or senior.")
+    ] = "pack",
+    expires: Annotated[str, typer.Option(help="How long the link works: 7d, 12h, 30m...")] = "7d",
+    candidate_id: Annotated[
+        str | None, typer.Option(help="A stored profile's id; default: a new one from the name.")
+    ] = None,
+    assistant: Annotated[
+        str, typer.Option(help="The assistant (its settings) the interview runs with.")
+    ] = "interview",
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the whole invitation as JSON.")
+    ] = False,
+) -> None:
+    """Invite a candidate: the server prepares their interview and this prints its link."""
+    from cli.invitation import InvitationFailed, request_invitation
+
+    try:
+        invited = request_invitation(
+            server,
+            api_key,
+            {
+                "name": name,
+                "years_experience": years,
+                "summary": summary,
+                "mode": mode,
+                "target_level": target_level,
+                "expires": expires,
+                "candidate_id": candidate_id,
+                "assistant_id": assistant,
+            },
+        )
+    except InvitationFailed as exc:
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    if json_output:
+        print(json.dumps(invited, indent=2))
+        return
+    print(invited["link"])
+    err_console.print(
+        f"[dim]{escape(invited['name'])} ({invited['candidate_id']}), {invited['mode']} "
+        f"interview {invited['thread_id']}; the link works until {invited['expires_at']}[/]",
+        soft_wrap=True,
+    )
+
+
 @app.command("eval")
 def eval_command(
     candidates_dir: Annotated[

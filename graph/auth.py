@@ -26,6 +26,11 @@ key's own `"runs_per_minute"` and `"threads_per_minute"`. Clients send the key i
   web page using DNS rebinding reaches it), and `langgraph.json` limits CORS to local origins
   and Studio.
 
+Invitations: a candidate can also hold an invitation token (`graph/invites.py`), sent as the
+`x-invite-token` header (the candidate page does). It is a candidate credential for one thread
+only: an expired or altered token gets 401, and a valid one used on any other thread 403. An
+invitation cannot start threads, search them, or reach the Store.
+
 Studio users are interviewers when LangSmith has signed them in (LangGraph Platform). The
 unsigned Studio user of `langgraph dev` is refused while keys are set, because any request can
 claim to be one by sending the `x-auth-scheme: langsmith` header.
@@ -59,6 +64,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph import audit
 from graph.config import Context
+from graph.invites import InviteError, configure_secret, signing_secret, verify_invite
 from graph.request_limits import (
     RateLimits,
     default_runs_per_minute,
@@ -166,6 +172,8 @@ def parse_api_keys(raw: str | None) -> dict[bytes, KeyHolder]:
 API_KEYS: dict[bytes, KeyHolder] = parse_api_keys(os.environ.get(API_KEYS_ENV))
 RUNS_PER_MINUTE = default_runs_per_minute()
 THREADS_PER_MINUTE = default_threads_per_minute()
+# Read now, so a server with keys but no invitation secret refuses to start.
+configure_secret(auth_on=bool(API_KEYS))
 if not API_KEYS:
     logger.warning(
         "\n%s\n  %s is not set: AUTH IS OFF. Every request is served as an interviewer, who\n"
@@ -286,6 +294,8 @@ def holder_of(sent: bytes | None, keys: Mapping[bytes, KeyHolder]) -> KeyHolder 
 
 def role_of(ctx: Auth.types.AuthContext) -> Role | None:
     """The caller's role: from their key, interviewer for a signed-in Studio user, else None."""
+    if invited_thread(ctx) is not None:  # an invitation is a candidate's, even with auth off
+        return "candidate"
     if not API_KEYS:
         return "interviewer"
     if is_studio_user(ctx.user):
@@ -313,6 +323,44 @@ def own_threads(ctx: Auth.types.AuthContext) -> Auth.types.FilterType | bool:
     if role is None:
         return False
     return True if role == "interviewer" else {"owner": ctx.user.identity}
+
+
+# --- invitations: a candidate credential for one thread ----------------------------------------
+
+INVITE_HEADER = b"x-invite-token"
+# The permission that carries the invitation's thread: "invite:<thread id>".
+INVITE_PERMISSION = "invite:"
+
+
+def invited_candidate(token: bytes) -> Auth.types.MinimalUserDict:
+    """The candidate an invitation token names, allowed on its thread only; 401 if not valid."""
+    try:
+        invite = verify_invite(token, signing_secret())
+    except InviteError as exc:
+        raise Auth.exceptions.HTTPException(status_code=401, detail=str(exc)) from None
+    return {
+        "identity": invite.candidate_id,
+        "permissions": ["candidate", INVITE_PERMISSION + invite.thread_id],
+    }
+
+
+def invited_thread(ctx: Auth.types.AuthContext) -> str | None:
+    """The one thread an invitation holder may use; None for key holders."""
+    return next(
+        (
+            p.removeprefix(INVITE_PERMISSION)
+            for p in ctx.permissions
+            if p.startswith(INVITE_PERMISSION)
+        ),
+        None,
+    )
+
+
+def confine_to_invitation(ctx: Auth.types.AuthContext, thread_id: Any) -> None:
+    """403 when an invitation holder reaches for anything but their invitation's thread."""
+    invited = invited_thread(ctx)
+    if invited is not None and (thread_id is None or str(thread_id) != invited):
+        raise forbidden("this invitation is for another interview")
 
 
 # --- the request as a whole (before its body is read) --------------------------------------------
@@ -419,12 +467,16 @@ async def authenticate(
     scope: dict[str, Any] | None = None,
     query_params: Mapping[str, str] | None = None,
 ) -> Auth.types.MinimalUserDict:
-    """Resolve the `x-api-key` header to its holder; 401 when it is missing or unknown.
+    """Resolve the invitation token or the `x-api-key` header; 401 when neither is valid.
 
     Before any body is read: with auth off, only this machine is served; bodies are bounded;
     and a candidate key may use only the candidate's routes.
     """
     refuse_big_body(method, headers)
+    if (token := headers.get(INVITE_HEADER)) is not None:
+        invited = invited_candidate(token)
+        refuse_candidate_route(method, _route_path(scope or {}), query_params or {})
+        return invited
     if not API_KEYS:
         refuse_unless_local(headers, (scope or {}).get("client"))
         return {"identity": LOCAL_DEV_IDENTITY, "permissions": ["interviewer"]}
@@ -464,6 +516,8 @@ async def create_thread(
     role = role_of(ctx)
     if role is None:
         return False
+    if invited_thread(ctx) is not None:
+        raise forbidden("an invitation is for one interview; it cannot start another")
     if "metadata" not in value and "if_exists" not in value and role == "candidate":
         raise forbidden("a candidate cannot copy an interview")
     refuse_big_metadata(value.get("metadata"))
@@ -477,6 +531,7 @@ async def read_thread(
     ctx: Auth.types.AuthContext, value: Auth.types.on.threads.read.value
 ) -> Auth.types.FilterType | bool:
     """A candidate reads (state, history, runs, streams) only their own threads."""
+    confine_to_invitation(ctx, value.get("thread_id"))
     return own_threads(ctx)
 
 
@@ -484,7 +539,8 @@ async def read_thread(
 async def search_threads(
     ctx: Auth.types.AuthContext, value: Auth.types.on.threads.search.value
 ) -> Auth.types.FilterType | bool:
-    """A candidate's thread search only finds their own threads."""
+    """A candidate's thread search only finds their own threads (an invitation's: its runs)."""
+    confine_to_invitation(ctx, value.get("thread_id"))
     return own_threads(ctx)
 
 
@@ -611,6 +667,7 @@ async def create_run(
     role = role_of(ctx)
     if role is None:
         return False
+    confine_to_invitation(ctx, value.get("thread_id"))
     kwargs = value.get("kwargs") or {}
     refuse_oversize(kwargs, value.get("metadata"))
     # A run without a thread (or with if_not_exists="create") makes one from this metadata.

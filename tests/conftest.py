@@ -104,3 +104,17 @@ def persistence_env(request, tmp_path) -> Iterator[dict[str, str]]:
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f'drop schema if exists "{schema}" cascade')
+
+
+@pytest.fixture
+def auth_store(monkeypatch) -> InMemoryStore:
+    """The Store the server's auth handlers use (rate counts, audit, profiles), in memory."""
+    import graph.auth as sophia_auth
+
+    memory = InMemoryStore()
+
+    async def source() -> InMemoryStore:
+        return memory
+
+    monkeypatch.setattr(sophia_auth, "STORE_SOURCE", source)
+    return memory

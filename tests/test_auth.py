@@ -46,16 +46,10 @@ def run_value(**kwargs: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def keys_on(monkeypatch):
+def keys_on(monkeypatch, auth_store) -> InMemoryStore:
     """Auth on, with one candidate key and one interviewer key, and an in-memory Store."""
     monkeypatch.setattr(sophia_auth, "API_KEYS", parse_api_keys(json.dumps(KEYS)))
-    store = InMemoryStore()
-
-    async def source():
-        return store
-
-    monkeypatch.setattr(sophia_auth, "STORE_SOURCE", source)
-    return store
+    return auth_store
 
 
 def test_key_table_parses_and_rejects_what_it_cannot_use():

@@ -20,16 +20,10 @@ from tests.test_auth import KEYS, ctx, run_value
 
 
 @pytest.fixture
-def store(monkeypatch) -> InMemoryStore:
+def store(monkeypatch, auth_store) -> InMemoryStore:
     """Auth on (a candidate key, an interviewer key) and the server's Store in memory."""
     monkeypatch.setattr(sophia_auth, "API_KEYS", parse_api_keys(json.dumps(KEYS)))
-    memory = InMemoryStore()
-
-    async def source():
-        return memory
-
-    monkeypatch.setattr(sophia_auth, "STORE_SOURCE", source)
-    return memory
+    return auth_store
 
 
 ADA = ctx("ada", "candidate", "threads", "create_run")

@@ -48,7 +48,8 @@ def start_server(folder: Path, extra_env: dict[str, str]) -> Iterator[str]:
     if not LANGGRAPH.exists():
         pytest.fail(f"{LANGGRAPH} not found: install the dev extras")
     config, log = rooted_config(folder), folder / "server.log"
-    env = server_env({"SOPHIA_API_KEYS": json.dumps(KEYS), **extra_env})
+    keys = {"SOPHIA_API_KEYS": json.dumps(KEYS), "SOPHIA_INVITE_SECRET": "test-" + "s" * 40}
+    env = server_env({**keys, **extra_env})
     for _ in range(3):
         port = free_port()
         command = [str(LANGGRAPH), "dev", "--config", str(config), "--host", "127.0.0.1"]

@@ -74,8 +74,13 @@ SERVER_LOGS: dict[str, Path] = {}
 
 
 def server_env(api_keys: dict[str, Any] | None) -> dict[str, str]:
-    """The bench's clean server environment, with `SOPHIA_API_KEYS` when keys are given."""
-    return clean_server_env({"SOPHIA_API_KEYS": json.dumps(api_keys)} if api_keys else None)
+    """The bench's clean server environment, with `SOPHIA_API_KEYS` when keys are given (and
+    the invitation secret a server with keys must have)."""
+    if not api_keys:
+        return clean_server_env()
+    return clean_server_env(
+        {"SOPHIA_API_KEYS": json.dumps(api_keys), "SOPHIA_INVITE_SECRET": "test-" + "s" * 40}
+    )
 
 
 def langgraph_dev(folder: Path, api_keys: dict[str, Any] | None) -> Iterator[str]:
