@@ -245,6 +245,12 @@ class RolePack(_Strict):
         return self.topics[question_id.split(".", 1)[0]]  # type: ignore[index]
 
 
+def slot_of(question_id: str) -> str:
+    """The id of a question's first variant (`<topic>.<level>`): its variants share that slot."""
+    match = VARIANT_ID.match(question_id)
+    return match["base"] if match else question_id
+
+
 def _read_yaml(path: Path) -> object:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -3,10 +3,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from graph.config import Context
 from graph.errors import RolePackError
 from graph.state import TOPICS
+from nodes.phase_plan import choose_question, phase_budget
 from rubric.analysis import analyse_answer
-from rubric.role_pack import ROLES_DIR, load_role_pack
+from rubric.role_pack import ROLES_DIR, load_role_pack, slot_of
 from rubric.text import IndexedText
 
 SEED_QUESTIONS = {
@@ -290,3 +292,15 @@ def test_clarify_terms_must_come_from_the_question(tmp_path):
     auth.write_text(yaml.safe_dump(data))
     with pytest.raises(RolePackError, match="kerberos"):
         load_role_pack("broken", tmp_path / "roles")
+
+
+def test_an_interview_asks_each_topic_and_level_once_first_variant_first(pack):
+    spec = pack.phase("soft_skills")
+    context = Context(model="rubric", questions_per_phase=10)
+    budget = phase_budget(pack, spec, context)
+    assert budget == 8  # four topics at two levels, however many variants each has
+    asked: list[str] = []
+    for index in range(budget):
+        asked.append(choose_question(pack, spec, index, set(asked), "mid").id)
+    assert len({slot_of(i) for i in asked}) == budget
+    assert all(slot_of(i) == i for i in asked), "first variants come first"
