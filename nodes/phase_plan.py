@@ -11,7 +11,7 @@ from graph.config import Context
 from graph.scoring import LEVEL_VALUE, Level
 from graph.session import Session
 from graph.state import AskedQuestion, Phase, State
-from rubric.role_pack import PhaseSpec, Question, RolePack
+from rubric.role_pack import PhaseSpec, Question, RolePack, slot_of
 
 # The introduction and the wrap-up keep the pack's budget whatever `questions_per_phase` says.
 FIXED_BUDGET_PHASES: frozenset[Phase] = frozenset({"introduction", "wrap_up"})
@@ -22,7 +22,8 @@ def phase_budget(pack: RolePack, spec: PhaseSpec, context: Context) -> int:
     wanted = spec.budget
     if context.questions_per_phase and spec.id not in FIXED_BUDGET_PHASES:
         wanted = context.questions_per_phase
-    available = sum(len(pack.topics[t].questions) for t in spec.topics)
+    # A topic and level is asked once, whichever of its variants is picked.
+    available = sum(len({slot_of(q.id) for q in pack.topics[t].questions}) for t in spec.topics)
     return max(1, min(wanted, available))
 
 
@@ -31,12 +32,15 @@ def choose_question(
 ) -> Question:
     """The `index`-th main question of a phase: topics in turn, nearest to `difficulty`.
 
-    A topic whose questions are all asked is skipped for the next one that has some left.
+    A topic whose questions are all asked is skipped for the next one that has some left. Once
+    a topic and level is asked its other variants are too; between equals the first variant in
+    the bank comes first.
     """
     topics = spec.topics
+    taken = {slot_of(question_id) for question_id in asked}
     for step in range(len(topics)):
         bank = pack.topics[topics[(index + step) % len(topics)]]
-        left = [q for q in bank.questions if q.id not in asked]
+        left = [q for q in bank.questions if slot_of(q.id) not in taken]
         if left:
             target = LEVEL_VALUE[difficulty]
             # Nearest difficulty first; between equals, the easier one (kinder to a candidate).

@@ -6,6 +6,7 @@ the middle of an interview.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Annotated
@@ -24,8 +25,11 @@ from pydantic import (
 from graph.errors import RolePackError
 from graph.scoring import Criterion, Level
 from graph.state import Phase, Topic
+from rubric.text import IndexedText, compile_phrase
 
 ROLES_DIR = Path(__file__).resolve().parent.parent / "prompts" / "roles"
+# `<topic>.<level>.<n>`: a further variant of the first question `<topic>.<level>`.
+VARIANT_ID = re.compile(r"^(?P<base>.+)\.(?P<n>[0-9]+)$")
 
 Phrase = Annotated[str, Field(min_length=1)]
 
@@ -128,6 +132,12 @@ class Question(_Strict):
             unknown = set(probe.targets) - ids
             if unknown:
                 raise ValueError(f"{self.id}: probe targets unknown key points {sorted(unknown)}")
+        if self.clarify:
+            # A term is explained because the candidate read it in the question.
+            text = IndexedText(self.text)
+            absent = [t for t in self.clarify.terms if text.find(compile_phrase(t)) is None]
+            if absent:
+                raise ValueError(f"{self.id}: clarify terms not in the question text: {absent}")
         return self
 
 
@@ -140,6 +150,26 @@ class TopicBank(_Strict):
     coaching: str
     questions: list[Question] = Field(min_length=1)
     red_flags: list[RedFlag] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _variants_follow_their_first_question(self) -> TopicBank:
+        by_id: dict[str, Question] = {}
+        for q in self.questions:
+            if q.id in by_id:
+                raise ValueError(f"question id '{q.id}' appears twice")
+            by_id[q.id] = q
+        for q in self.questions:
+            # A variant is picked in place of its first question, so it must exist and match.
+            if (match := VARIANT_ID.match(q.id)) is None:
+                continue
+            first = by_id.get(match["base"])
+            if first is None:
+                raise ValueError(f"variant '{q.id}' has no first question '{match['base']}'")
+            if first.difficulty != q.difficulty:
+                raise ValueError(
+                    f"variant '{q.id}' is {q.difficulty} but '{first.id}' is {first.difficulty}"
+                )
+        return self
 
 
 class FAQEntry(_Strict):
@@ -158,6 +188,15 @@ class RoleFAQ(_Strict):
 
     entries: list[FAQEntry] = Field(min_length=1)
     fallback: str = Field(min_length=1, description="What Sophia says when the FAQ has no answer.")
+
+    @model_validator(mode="after")
+    def _entry_ids_are_unique(self) -> RoleFAQ:
+        ids = [e.id for e in self.entries]
+        if len(set(ids)) != len(ids):
+            raise ValueError(
+                f"entry ids must be unique: {sorted({i for i in ids if ids.count(i) > 1})}"
+            )
+        return self
 
 
 class PhaseSpec(_Strict):
@@ -204,6 +243,12 @@ class RolePack(_Strict):
     def topic_of(self, question_id: str) -> TopicBank:
         """The topic bank a question belongs to (ids are `<topic>.<variant>`)."""
         return self.topics[question_id.split(".", 1)[0]]  # type: ignore[index]
+
+
+def slot_of(question_id: str) -> str:
+    """The id of a question's first variant (`<topic>.<level>`): its variants share that slot."""
+    match = VARIANT_ID.match(question_id)
+    return match["base"] if match else question_id
 
 
 def _read_yaml(path: Path) -> object:
