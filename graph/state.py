@@ -45,6 +45,9 @@ Topic = Literal[
 TOPICS: tuple[Topic, ...] = get_args(Topic)
 
 QuestionKind = Literal["question", "follow_up", "closing"]
+# What a candidate's message is (`rubric/intent.py`): only answers and skips are graded.
+Intent = Literal["answer", "clarification_request", "question", "skip"]
+INTENTS: tuple[Intent, ...] = get_args(Intent)
 
 
 # --- what a run starts with, carries, and shows ------------------------------------------------
