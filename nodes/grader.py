@@ -78,6 +78,7 @@ class RubricGrader:
             found=analysis.found,
             missed=analysis.missed,
             signals=analysis.signals,
+            red_flags=analysis.red_flags,
             rationale=analysis.rationale,
             brain="rubric",
         )

@@ -6,6 +6,7 @@ the middle of an interview.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 from typing import Annotated
@@ -174,6 +175,8 @@ class RolePack(_Strict):
 
     id: str
     title: str
+    # The level the role hires for by default (the `target_level` setting can override it).
+    target_level: Level = "mid"
     phases: list[PhaseSpec]
     topics: dict[Topic, TopicBank]
     faq: RoleFAQ | None = None
@@ -222,12 +225,34 @@ def _explain(path: Path, exc: ValidationError) -> RolePackError:
     return RolePackError(f"{path}: field '{where}': {first['msg']}{more}")
 
 
+# Extra folders of role packs, searched after prompts/roles/ (os.pathsep-separated).
+ROLES_PATH_ENV = "SOPHIA_ROLES_PATH"
+
+
+def roles_dirs() -> list[Path]:
+    """Where role packs are looked up: prompts/roles/, then the folders in SOPHIA_ROLES_PATH."""
+    extra = [Path(p) for p in os.environ.get(ROLES_PATH_ENV, "").split(os.pathsep) if p]
+    return [ROLES_DIR, *extra]
+
+
+def load_role_pack(role: str, roles_dir: Path | None = None) -> RolePack:
+    """Load and validate the role pack `role` (cached: packs are read-only data).
+
+    It is looked up in `roles_dir` when given, else in `roles_dirs()` in order.
+    """
+    if roles_dir is None:
+        folders = roles_dirs()
+        roles_dir = next((d for d in folders if (d / role).is_dir()), ROLES_DIR)
+    return _load_role_pack(role, roles_dir)
+
+
 @cache
-def load_role_pack(role: str, roles_dir: Path = ROLES_DIR) -> RolePack:
-    """Load and validate the role pack `roles_dir/role` (cached: packs are read-only data)."""
+def _load_role_pack(role: str, roles_dir: Path) -> RolePack:
     folder = roles_dir / role
     if not folder.is_dir():
-        known = ", ".join(sorted(p.parent.name for p in roles_dir.glob("*/pack.yaml")))
+        known = ", ".join(
+            sorted({p.parent.name for d in roles_dirs() for p in d.glob("*/pack.yaml")})
+        )
         raise RolePackError(f"unknown role pack '{role}' (known: {known or 'none'})")
     pack_path = folder / "pack.yaml"
     raw = _read_yaml(pack_path)
