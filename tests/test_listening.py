@@ -321,3 +321,33 @@ def test_a_phrasebook_never_says_a_long_sentence_twice():
     # Each interview has its own order.
     firsts = {Phrasebook(f"t-{n}").line("probe_lead") for n in range(8)}
     assert len(firsts) > 1
+
+
+# --- the listening candidates in evals/listening -------------------------------------------------
+
+
+async def test_the_listening_set_exercises_every_path_and_meets_its_expectations():
+    from evals.candidate import load_candidates
+    from evals.evaluators import EVALUATORS, call_evaluator
+    from evals.harness import candidate_inputs, candidate_reference
+
+    folder = CANDIDATES_DIR.parent / "listening"
+    requests: set[str] = set()
+    sophia_kinds: set[str] = set()
+    targets: set[str] = set()
+    for candidate in load_candidates(folder):
+        done = await interview(candidate, Context(model="rubric"), thread_id=f"l-{candidate.id}")
+        requests |= {t.get("request") for t in done.state["turns"] if t.get("request")}
+        sophia_kinds |= {e.kind for e in lines(done, "sophia")}
+        targets.add(done.report.target_level)
+        results = [
+            call_evaluator(
+                e, candidate_inputs(candidate), done.outputs(), candidate_reference(candidate)
+            )
+            for e in EVALUATORS
+        ]
+        failed = [r for r in results if r["score"] is False]
+        assert not failed, (candidate.id, failed)
+    assert requests >= {"repeat", "define", "scope", "rephrase"}
+    assert sophia_kinds >= {"clarification", "reply", "hint", "feedback", "closing", "follow_up"}
+    assert targets == {"junior", "mid", "senior"}
