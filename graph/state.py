@@ -369,6 +369,29 @@ class FinalReport(BaseModel):
     transcript: list[TranscriptLine] = Field(default_factory=list)
     candidate_questions: list[CandidateQuestion] = Field(default_factory=list)
 
+    def practice_view(self) -> PracticeReport:
+        """The candidate's own report: everything but the hiring judgement, plus the feedback
+        they heard on each question (practice mode)."""
+        asked = {q.id: q.question for phase in self.phases for q in phase.questions}
+        return PracticeReport(
+            candidate_name=self.candidate_name,
+            role=self.role,
+            target_level=self.target_level,
+            scores=self.scores,
+            strengths=self.strengths,
+            improvements=self.improvements,
+            coaching=self.coaching,
+            feedback=[
+                QuestionFeedback(
+                    question_id=line.question_id,
+                    question=asked.get(line.question_id, ""),
+                    feedback=line.text,
+                )
+                for line in self.transcript
+                if line.speaker == "sophia" and line.kind == "feedback"
+            ],
+        )
+
 
 def intent_of(turn: Turn) -> Intent:
     """What a turn's message was (turns recorded before intents existed were answers)."""

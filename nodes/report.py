@@ -37,8 +37,6 @@ from graph.state import (
     FinalReport,
     LearningResource,
     Mode,
-    PracticeReport,
-    QuestionFeedback,
     ReportNarrative,
     ReportPhase,
     ReportQuestion,
@@ -206,19 +204,6 @@ def candidate_questions(transcript: list[TranscriptEntry]) -> list[CandidateQues
         reply = next((e["text"] for e in transcript[index + 1 :] if e["speaker"] == "sophia"), "")
         pairs.append(CandidateQuestion(question=entry["text"], reply=reply))
     return pairs
-
-
-def question_feedback(pack: RolePack, transcript: list[TranscriptEntry]) -> list[QuestionFeedback]:
-    """The practice-mode feedback the candidate heard, per question."""
-    return [
-        QuestionFeedback(
-            question_id=e["question_id"],
-            question=pack.question(e["question_id"]).text,
-            feedback=e["text"],
-        )
-        for e in transcript
-        if e["speaker"] == "sophia" and e["kind"] == "feedback"
-    ]
 
 
 def review_flags(evaluations: list[AnswerEvaluation], pack: RolePack) -> list[str]:
@@ -476,22 +461,8 @@ async def report(state: State, runtime: Runtime[Context]) -> dict:
         "finished": True,
     }
     if mode == "practice":
-        update["practice_report"] = practice_report(final, pack).model_dump(mode="json")
+        update["practice_report"] = final.practice_view().model_dump(mode="json")
     return update
-
-
-def practice_report(final: FinalReport, pack: RolePack) -> PracticeReport:
-    """The candidate's own report from the final one: everything but the hiring judgement."""
-    return PracticeReport(
-        candidate_name=final.candidate_name,
-        role=final.role,
-        target_level=final.target_level,
-        scores=final.scores,
-        strengths=final.strengths,
-        improvements=final.improvements,
-        coaching=final.coaching,
-        feedback=question_feedback(pack, [e.model_dump() for e in final.transcript]),  # type: ignore[misc]
-    )
 
 
 def usage_totals(usage: dict[str, dict]) -> dict[str, dict[str, int]]:
