@@ -247,8 +247,18 @@ class LevelAssessment(BaseModel):
 
 
 class GradeJudgement(BaseModel):
-    """What the LLM grader returns for one question (turned into an `AnswerEvaluation`)."""
+    """What the LLM grader returns for one question (turned into an `AnswerEvaluation`).
 
+    Scores are on the question's own anchored scale (3: an adequate answer to it); the grader
+    moves technical knowledge and problem solving by the question's difficulty, as the rubric
+    grader does, so both brains share one scale.
+    """
+
+    intent: Intent = Field(
+        default="answer",
+        description="What the candidate's latest message is: an answer, a request to clarify "
+        "the question, a question to the interviewer, or a request to skip.",
+    )
     technical_knowledge: float | None = Field(default=None, ge=1, le=5)
     problem_solving: float | None = Field(default=None, ge=1, le=5)
     communication: float | None = Field(default=None, ge=1, le=5)

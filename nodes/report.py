@@ -224,6 +224,11 @@ def review_flags(evaluations: list[AnswerEvaluation], pack: RolePack) -> list[st
                 f"LLM score raised after an injection attempt, rubric score kept on {title} "
                 f"({e.question_id})"
             )
+        if "intent_disagreement" in e.signals:
+            flags.append(
+                f"the LLM grader read a message graded as an answer on {title} as a question or "
+                f"a clarification request ({e.question_id})"
+            )
         if "truncated" in e.signals:
             flags.append(f"very long answer on {title} graded on its beginning ({e.question_id})")
     return flags
