@@ -20,7 +20,8 @@ class ScriptedCandidate:
 
     When a topic's messages are used up: a probe or a hint gets `follow_up_answers[topic]`
     (else `follow_up_answers["default"]`, else "I'm not sure"); at the wrap-up the candidate is
-    done; anywhere else they are not sure.
+    done; another main question on the topic gets the last message again (what a one-message
+    file always said); anything else gets "I'm not sure".
     """
 
     def __init__(self, candidate: TestCandidate) -> None:
@@ -39,4 +40,6 @@ class ScriptedCandidate:
             return probes.get(topic) or probes.get("default") or NOT_SURE
         if payload.get("phase") == "wrap_up":
             return DONE
+        if payload.get("kind") == "question" and messages:
+            return messages[-1]
         return NOT_SURE
