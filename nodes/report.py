@@ -22,6 +22,7 @@ from graph.config import Context
 from graph.llm import (
     StructuredOutputError,
     agent_model,
+    candidate_text,
     is_rubric,
     model_for,
     schema_text,
@@ -299,7 +300,8 @@ class LLMReport:
         return render_prompt(
             "report",
             persona=item.persona,
-            name=item.profile.get("name", "the candidate"),
+            name=candidate_text(str(item.profile.get("name", "the candidate")), 200),
+            target_level=item.target_level,
             level=item.level,
             overall=item.overall,
             recommendation=recommend(item.overall, item.target_level, item.level),  # type: ignore[arg-type]

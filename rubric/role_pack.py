@@ -235,14 +235,19 @@ def roles_dirs() -> list[Path]:
     return [ROLES_DIR, *extra]
 
 
+@cache
+def _roles_dir_of(role: str, roles_path: str) -> Path:
+    """The folder holding pack `role` (cached per search path: nodes look packs up often)."""
+    return next((d for d in roles_dirs() if (d / role).is_dir()), ROLES_DIR)
+
+
 def load_role_pack(role: str, roles_dir: Path | None = None) -> RolePack:
     """Load and validate the role pack `role` (cached: packs are read-only data).
 
     It is looked up in `roles_dir` when given, else in `roles_dirs()` in order.
     """
     if roles_dir is None:
-        folders = roles_dirs()
-        roles_dir = next((d for d in folders if (d / role).is_dir()), ROLES_DIR)
+        roles_dir = _roles_dir_of(role, os.environ.get(ROLES_PATH_ENV, ""))
     return _load_role_pack(role, roles_dir)
 
 
