@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from graph.state import FinalReport
+from graph.state import FinalReport, PracticeReport, TranscriptLine
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -21,13 +22,18 @@ PHASE_TITLES = {
 
 
 def report_table(report: FinalReport) -> Table:
-    """The report's headline figures as a table."""
+    """The report's headline figures as a table (a practice interview's has no recommendation:
+    it is the candidate's own)."""
     table = Table(title=f"Report: {report.candidate_name or report.candidate_id}", show_lines=False)
     table.add_column("")
     table.add_column("")
     table.add_row("Level", report.level)
     table.add_row("Overall", f"{report.overall:.1f} / 100")
-    table.add_row("Recommendation", report.recommendation.replace("_", " "))
+    if report.mode != "practice":
+        table.add_row(
+            "Recommendation",
+            f"{report.recommendation.replace('_', ' ')} (for a {report.target_level} post)",
+        )
     for criterion, score in report.scores.items():
         table.add_row(criterion.replace("_", " ").capitalize(), f"{score:.2f} / 5")
     return table
@@ -35,6 +41,10 @@ def report_table(report: FinalReport) -> Table:
 
 def print_report(report: FinalReport) -> None:
     """The report for a person at a terminal: figures, strengths, coaching, flags."""
+    if report.mode == "practice":
+        # A practice interview's report is the candidate's: their coaching view only.
+        print_practice_report(report.practice_view())
+        return
     console.print(report_table(report))
     if report.strengths:
         console.print("[bold green]Strengths[/]")
@@ -54,3 +64,43 @@ def print_report(report: FinalReport) -> None:
         console.print("[bold red]For the reviewer[/]")
         for f in report.flags:
             console.print(f"  ! {f}")
+
+
+def print_practice_report(report: PracticeReport) -> None:
+    """A practice-mode candidate's coaching report: scores, strengths, what to work on,
+    coaching and the feedback they heard; no hire or no-hire line anywhere."""
+    table = Table(title=f"Coaching report: {report.candidate_name}", show_lines=False)
+    table.add_column("")
+    table.add_column("")
+    for criterion, score in report.scores.items():
+        table.add_row(criterion.replace("_", " ").capitalize(), f"{score:.2f} / 5")
+    console.print(table)
+    if report.strengths:
+        console.print("[bold green]What went well[/]")
+        for s in report.strengths:
+            console.print(f"  + {s}")
+    if report.improvements:
+        console.print("[bold yellow]What to work on[/]")
+        for s in report.improvements:
+            console.print(f"  - {s}")
+    if report.coaching:
+        console.print("[bold]Coaching[/]")
+        for item in report.coaching:
+            console.print(f"  [bold]{item.area}[/]: {item.suggestion}")
+            for r in item.resources:
+                console.print(f"    • {r.title}: {r.url}")
+    if report.feedback:
+        console.print("[bold]Feedback on each question[/]")
+        for item in report.feedback:
+            console.print(f"  [dim]{item.question}[/]")
+            console.print(f"    {item.feedback}")
+
+
+def print_transcript(lines: list[TranscriptLine], name: str = "Candidate") -> None:
+    """The conversation, line by line, with what each line was when it was not plain."""
+    plain = {"question", "answer", "closing", "follow_up"}
+    for line in lines:
+        who = "Sophia" if line.speaker == "sophia" else name
+        style = "bold magenta" if line.speaker == "sophia" else "bold cyan"
+        kind = "" if line.kind in plain else f" [{line.kind.replace('_', ' ')}]"
+        console.print(Text.assemble((f"{who}{kind}: ", style), line.text))

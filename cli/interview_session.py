@@ -2,36 +2,74 @@
 
 Sophia's lines stream as the graph produces them; a progress line shows the phase. When stdin
 is not a terminal, each line is one answer; at the end of input the interview is saved and the
-command says how to resume it.
+command says how to resume it. Ctrl-C does the same at any point: at the prompt, nothing typed
+is lost (the question is asked again on resume); while Sophia is working, the answer is kept
+in the last checkpoint, or its question is asked again.
 """
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import AIMessageChunk
 from langgraph.types import Command
 from rich.text import Text
 
-from cli.console import PHASE_TITLES, console, err_console, print_report
+from cli.console import console, err_console, print_practice_report, print_report
 from cli.storage import open_persistence, where_saved
 from graph.builder import build_graph
 from graph.config import Context
+from graph.state import PracticeReport
 from graph.store import load_report
 from nodes.await_answer import MAX_ANSWER_CHARS_ENV, max_answer_chars
-from nodes.phase_plan import phase_budget
-from rubric.role_pack import load_role_pack
 
 SPOKEN_BY_SOPHIA = {"interviewer", "report"}
 SOPHIA = Text("Sophia: ", style="bold magenta")
+FEEDBACK = Text("Feedback: ", style="bold green")
+# Exit status after Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
+
+
+class Interrupted(Exception):
+    """The candidate pressed Ctrl-C at the prompt."""
 
 
 def stdin_lines() -> Iterator[str]:
     """Lines of stdin as text; bytes that are not UTF-8 become U+FFFD instead of an error."""
     for raw in sys.stdin.buffer:
         yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+def interruptible(read: Callable[[], str]) -> str:
+    """Run a blocking read of the candidate's input; Ctrl-C raises `Interrupted` at once.
+
+    `asyncio.run` turns the first Ctrl-C into a cancellation of the running coroutine, which a
+    blocking read only sees once the next line is typed, and that line is then lost. While the
+    read waits, Python's own handler is put back, so Ctrl-C interrupts the read itself.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        task = _current_task()
+        if task is not None and task.cancelling():
+            # Ctrl-C came just before the read began: it was a cancellation, not yet seen.
+            raise Interrupted
+        return read()
+    except KeyboardInterrupt:
+        raise Interrupted from None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _current_task() -> asyncio.Task | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:  # no event loop (called outside the interview's coroutine)
+        return None
 
 
 class AnswerSource:
@@ -41,15 +79,17 @@ class AnswerSource:
         self.interactive = sys.stdin.isatty()
         self._lines = None if self.interactive else stdin_lines()
 
+    def _read(self) -> str:
+        if self._lines is None:
+            return console.input("[bold cyan]You:[/] ")
+        return next(self._lines)
+
     def next_answer(self) -> str | None:
-        """The next non-empty answer, or None when input has ended."""
+        """The next non-empty answer, or None when input has ended (`Interrupted` on Ctrl-C)."""
         while True:
             try:
-                if self._lines is None:
-                    text = console.input("[bold cyan]You:[/] ")
-                else:
-                    text = next(self._lines)
-            except (EOFError, StopIteration, KeyboardInterrupt):
+                text = interruptible(self._read)
+            except (EOFError, StopIteration):
                 return None
             if text.strip():
                 if len(text) > (limit := max_answer_chars()):
@@ -61,31 +101,41 @@ class AnswerSource:
             if self.interactive:
                 err_console.print(
                     "[yellow]An empty answer can't be graded. Type your answer (or 'skip'), "
-                    "or press Ctrl-D to save and stop.[/]"
+                    "ask me what I mean, or press Ctrl-C to save and stop.[/]"
                 )
             else:
                 err_console.print("[dim]Skipped an empty input line.[/]")
 
 
-def progress_line(payload: dict[str, Any], asked: int, total: int) -> str:
-    """Where the interview is, e.g. `Foundation · question 3 of 18 · follow-up`."""
-    phase = PHASE_TITLES.get(payload.get("phase", ""), payload.get("phase", ""))
-    kind = {"follow_up": " · follow-up", "closing": " · last question"}.get(payload["kind"], "")
-    return f"[dim]{phase} · question {asked} of {total}{kind}[/]"
+KIND_LABELS = {
+    "follow_up": " · follow-up",
+    "hint": " · hint",
+    "clarification": " · clarification",
+    "reply": " · your question",
+    "closing": " · last question",
+}
 
 
-def main_questions(context: Context) -> int:
-    """How many main questions the interview asks (follow-ups come on top)."""
-    pack = load_role_pack(context.role)
-    return sum(phase_budget(pack, spec, context) for spec in pack.phases)
+def progress_line(payload: dict[str, Any]) -> str:
+    """Where the interview is, e.g. `Foundation questions · question 3 of 18 · follow-up`."""
+    progress = payload.get("progress") or {}
+    phase = progress.get("phase_title") or payload.get("phase", "")
+    kind = KIND_LABELS.get(payload.get("kind", ""), "")
+    return (
+        f"[dim]{phase} · question {progress.get('number', '?')} of "
+        f"{progress.get('total', '?')}{kind}[/]"
+    )
 
 
 async def run_terminal_interview(
-    thread_id: str, context: Context, candidate: dict[str, Any]
+    thread_id: str, context: Context, ask_profile: Callable[[], dict[str, Any]]
 ) -> int:
-    """Start or resume the interview `thread_id`; returns the process exit status."""
+    """Start or resume the interview `thread_id`; returns the process exit status.
+
+    `ask_profile` is called only for a new interview: a resume keeps the profile it started
+    with.
+    """
     answers = AnswerSource()
-    total = main_questions(context)
     async with open_persistence() as (saver, store):
         graph = build_graph().compile(checkpointer=saver, store=store)
         config = {"configurable": {"thread_id": thread_id}}
@@ -99,56 +149,67 @@ async def run_terminal_interview(
         if pending:
             console.print(f"[bold]Resuming interview '{thread_id}'.[/]")
             console.print(Text.assemble(SOPHIA, str(pending[0]["message"])))
-            console.print(progress_line(pending[0], len(snapshot.values.get("asked", [])), total))
-            answer = answers.next_answer()
-            if answer is None:
-                return _saved(thread_id)
-            run_input = Command(resume=_resume_value(answer))
+            console.print(progress_line(pending[0]))
+            run_input = None  # asked below
         elif snapshot.next:
             # Stopped in the middle of a turn (killed while grading): the answer is saved, so
             # finish that turn from its last checkpoint rather than start anything anew.
             console.print(f"[bold]Resuming interview '{thread_id}'.[/]")
             run_input = None
         else:
+            candidate = ask_profile()
             console.print(f"[dim]Interview '{thread_id}' (saved in {where_saved()}).[/]")
             run_input = {"candidate": candidate}
-        while True:
-            payload = await _stream_turn(graph, run_input, config, context)
-            if payload is None:
-                break
-            # Counted from the saved state, so a resumed interview counts as a fresh one does.
-            asked = len((await graph.aget_state(config)).values.get("asked", []))
-            console.print(progress_line(payload, asked, total))
-            answer = answers.next_answer()
-            if answer is None:
-                return _saved(thread_id)
-            run_input = Command(resume=_resume_value(answer))
+        try:
+            if pending:
+                answer = answers.next_answer()
+                if answer is None:
+                    return _saved(thread_id)
+                run_input = Command(resume=answer)
+            while True:
+                payload = await _stream_turn(graph, run_input, config, context)
+                if payload is None:
+                    break
+                console.print(progress_line(payload))
+                answer = answers.next_answer()
+                if answer is None:
+                    return _saved(thread_id)
+                run_input = Command(resume=answer)
+        except (Interrupted, asyncio.CancelledError):
+            # Ctrl-C: at the prompt, or while Sophia was working (the checkpoint of every
+            # finished step is written before the next starts).
+            return _saved(thread_id, INTERRUPTED)
+        state = (await graph.aget_state(config)).values
         report = await load_report(store, thread_id)
-    if report is not None:
+    if state.get("practice_report"):
+        console.rule("Your coaching report")
+        print_practice_report(PracticeReport.model_validate(state["practice_report"]))
+    elif report is not None:
         console.rule("Your report")
         print_report(report)
+    if report is not None:
         console.print(f"[dim]Full report: sophia report {thread_id} --markdown report.md[/]")
     return 0
 
 
-def _resume_value(answer: str) -> str:
-    return "" if answer.strip().lower() == "skip" else answer
-
-
-def _saved(thread_id: str) -> int:
+def _saved(thread_id: str, status: int = 0) -> int:
     console.print()
     # soft_wrap: the resume command must stay on one line to be copied.
     console.print(
         f"[bold]Interview saved.[/] Resume with: sophia interview --thread {thread_id}",
         soft_wrap=True,
     )
-    return 0
+    return status
 
 
 async def _stream_turn(graph: Any, run_input: Any, config: dict, context: Context) -> dict | None:
-    """Run until the next question, printing Sophia's words as they stream; its payload."""
+    """Run until the next question, printing Sophia's words as they stream; its payload.
+
+    A streaming model's tokens are printed as they come; a whole message (the rubric brain's)
+    is printed from its node's transcript lines, so practice-mode feedback can stand apart.
+    """
     payload: dict | None = None
-    speaking = False
+    streamed = False
     # durability="sync": each step's checkpoint is written before the next step starts, so a
     # process killed at any point loses at most the step it was in (the answer is kept).
     async for mode, chunk in graph.astream(
@@ -162,18 +223,29 @@ async def _stream_turn(graph: Any, run_input: Any, config: dict, context: Contex
             message, meta = chunk
             if meta.get("langgraph_node") not in SPOKEN_BY_SOPHIA:
                 continue
-            if not message.content or not isinstance(message, AIMessageChunk | AIMessage):
-                continue
-            if isinstance(message, AIMessageChunk):
+            if isinstance(message, AIMessageChunk) and message.content:
                 # Token streaming: the terminal wraps, since Rich would re-wrap each chunk.
-                if not speaking:
+                if not streamed:
                     console.print(SOPHIA, end="")
-                    speaking = True
+                    streamed = True
                 console.print(Text(str(message.content)), end="", soft_wrap=True)
-            else:
-                console.print(Text.assemble(SOPHIA, str(message.content)))
-        elif mode == "updates" and "__interrupt__" in chunk:
-            payload = chunk["__interrupt__"][0].value
-    if speaking:
+        elif mode == "updates":
+            if "__interrupt__" in chunk:
+                payload = chunk["__interrupt__"][0].value
+                continue
+            for node, update in chunk.items():
+                if node in SPOKEN_BY_SOPHIA and isinstance(update, dict):
+                    if streamed:
+                        console.print()
+                        streamed = False
+                    else:
+                        _print_lines(update.get("transcript") or [])
+    if streamed:
         console.print()
     return payload
+
+
+def _print_lines(lines: list[dict[str, Any]]) -> None:
+    for line in lines:
+        label = FEEDBACK if line.get("kind") == "feedback" else SOPHIA
+        console.print(Text.assemble(label, str(line.get("text", ""))))

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from cli.console import console, err_console, print_report, report_table
+from cli.console import console, err_console, print_report, print_transcript, report_table
 from graph.config import Context, default_model
 from graph.errors import CandidateFileError, SophiaError, UnknownThreadError
 from graph.report_markdown import render_markdown
@@ -96,7 +96,10 @@ def _context(model: str | None, **settings: Any) -> Context:
 
 def _write_outputs(report: FinalReport, json_path: Path | None, md_path: Path | None) -> None:
     if json_path:
-        json_path.write_text(json.dumps(report.model_dump(mode="json"), indent=2) + "\n")
+        # A practice interview's report is its candidate's: no recommendation in it.
+        hidden = {"recommendation"} if report.mode == "practice" else set()
+        data = report.model_dump(mode="json", exclude=hidden)
+        json_path.write_text(json.dumps(data, indent=2) + "\n")
         console.print(f"[dim]JSON report written to {json_path}[/]")
     if md_path:
         md_path.write_text(render_markdown(report))
@@ -122,30 +125,61 @@ def interview(
     questions_per_phase: Annotated[
         int, typer.Option(help="Main questions per phase; 0 uses the role pack's.")
     ] = 0,
+    mode: Annotated[
+        str,
+        typer.Option(
+            help="hiring (the report is for the hiring team) or practice (feedback after each "
+            "question and a coaching report for you)."
+        ),
+    ] = "hiring",
+    target_level: Annotated[
+        str,
+        typer.Option(help="The level hired for: pack (the role pack's), junior, mid or senior."),
+    ] = "pack",
 ) -> None:
-    """Practise a live interview in the terminal; it is saved after every answer."""
+    """Take a live interview in the terminal; it is saved after every answer (Ctrl-C saves and
+    stops; --thread resumes)."""
     from cli.interview_session import run_terminal_interview
 
-    if level not in ("auto", "junior", "mid", "senior"):
-        err_console.print(
-            f"[bold red]error:[/] --level must be auto, junior, mid or senior, not '{level}'"
-        )
-        raise typer.Exit(2)
+    _check_choice("--level", level, ("auto", "junior", "mid", "senior"))
+    _check_choice("--mode", mode, ("hiring", "practice"))
+    _check_choice("--target-level", target_level, ("pack", "junior", "mid", "senior"))
     thread = thread or f"interview-{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:4]}"
     _check_thread_id(thread)
-    if sys.stdin.isatty():
-        name = name or typer.prompt("Your name", default="Candidate")
-        if years is None:
-            years = typer.prompt("Years of experience", default=3.0, type=float)
-    candidate = {"name": name or "Candidate", "years_experience": 3.0 if years is None else years}
+
+    def ask_profile() -> dict[str, Any]:
+        """Who is interviewed (asked only when a new interview starts)."""
+        nonlocal name, years
+        if sys.stdin.isatty():
+            while not (name or "").strip():
+                name = typer.prompt("Your name")
+            if years is None:
+                years = typer.prompt("Years of experience", default=3.0, type=float)
+        profile: dict[str, Any] = {"years_experience": 3.0 if years is None else years}
+        if name:
+            profile["name"] = name
+        return profile
+
     context = _context(
         model,
         role=role,
         start_level=level,
         max_follow_ups=max_follow_ups,
         questions_per_phase=questions_per_phase,
+        mode=mode,
+        target_level=target_level,
     )
-    raise typer.Exit(_run(run_terminal_interview(thread, context, candidate)))
+    raise typer.Exit(_run(run_terminal_interview(thread, context, ask_profile)))
+
+
+def _check_choice(option: str, value: str, choices: tuple[str, ...]) -> None:
+    """Exit with status 2 and one line when an option is not one of its choices."""
+    if value not in choices:
+        err_console.print(
+            f"[bold red]error:[/] {option} must be {', '.join(choices[:-1])} or {choices[-1]}, "
+            f"not '{escape(value)}'"
+        )
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -156,19 +190,23 @@ def simulate(
     model: ModelOption = None,
     transcript: Annotated[bool, typer.Option(help="Print the whole conversation.")] = False,
 ) -> None:
-    """Run a whole interview against a scripted test candidate and print the report."""
+    """Run a whole interview against a scripted test candidate and print the report.
+
+    Each topic's first question variant is asked: the test candidates' answers were written
+    for it. The file's `settings` (mode, target level) apply.
+    """
     from evals.candidate import load_candidate
     from evals.runner import run_interview
 
     async def go() -> tuple[FinalReport, float]:
         candidate = load_candidate(candidate_file)
         started = time.perf_counter()
-        report, _ = await run_interview(candidate, _context(model))
+        report, _ = await run_interview(candidate, _context(model, vary_questions=False))
         return report, time.perf_counter() - started
 
     report, seconds = _run(go())
     if transcript:
-        console.print(render_markdown(report))
+        print_transcript(report.transcript, (report.candidate_name or "Candidate").split()[0])
     console.print(report_table(report))
     console.print(
         f"[dim]{sum(len(p.questions) for p in report.phases)} questions in {seconds:.2f}s[/]"
@@ -357,7 +395,8 @@ def eval_command(
         if value is not None
     ]
     folder = candidates_dir or CANDIDATES_DIR
-    context = _context(model)
+    # The test candidates' answers were written for each topic's first question variant.
+    context = _context(model, vary_questions=False)
     settings = {
         "candidates": str(folder),
         "model": context.model,

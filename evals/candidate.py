@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -25,8 +25,22 @@ class Expected(BaseModel):
     recommendation: list[Recommendation] = Field(min_length=1)
 
 
+class InterviewSettings(BaseModel):
+    """Settings a candidate file interviews under (`sophia eval` and `simulate` apply them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["hiring", "practice"] = "hiring"
+    target_level: Literal["pack", "junior", "mid", "senior"] = "pack"
+
+
 class TestCandidate(BaseModel):
-    """A scripted candidate: answers per topic, and answers to probes per topic."""
+    """A scripted candidate: answers per topic, and answers to probes per topic.
+
+    An entry of `answers` may be a list of messages: one is sent each time Sophia speaks on
+    that topic (a question, a clarification, a hint or a reply), so a file can ask what a
+    question means before answering it, or ask several questions at the wrap-up.
+    """
 
     model_config = ConfigDict(extra="forbid")
     __test__ = False  # not a pytest test class
@@ -39,16 +53,22 @@ class TestCandidate(BaseModel):
     expected: Expected | None = None
     variant_of: str | None = None
     variant: Literal["fairness", "injection"] | str | None = None
-    answers: dict[str, str]
+    settings: InterviewSettings = Field(default_factory=InterviewSettings)
+    answers: dict[str, str | Annotated[list[str], Field(min_length=1)]]
     follow_up_answers: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("answers", "follow_up_answers")
     @classmethod
-    def _known_topics(cls, answers: dict[str, str]) -> dict[str, str]:
+    def _known_topics(cls, answers: dict[str, object]) -> dict[str, object]:
         unknown = sorted(set(answers) - set(TOPICS) - {"default"})
         if unknown:
             raise ValueError(f"unknown topics {unknown}; topics are {', '.join(TOPICS)}")
         return answers
+
+    def messages_for(self, topic: str) -> list[str]:
+        """The messages scripted for a topic (its answer, or `default`), as a list."""
+        scripted = self.answers.get(topic) or self.answers.get("default") or []
+        return [scripted] if isinstance(scripted, str) else list(scripted)
 
     def profile_input(self) -> dict[str, object]:
         """The inline candidate a run starts with."""

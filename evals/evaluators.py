@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from itertools import pairwise
@@ -160,8 +161,10 @@ def phases_in_order(outputs: Mapping[str, Any]) -> EvaluatorResult:
     payloads = outputs.get("payloads") or []
     if problem := _phase_order_problem([p["phase"] for p in payloads], "questions"):
         problems.append(problem)
-    if payloads and payloads[-1].get("kind") != "closing":
-        problems.append("questions: the last one was not the closing question")
+    if payloads and not any(p.get("kind") == "closing" for p in payloads):
+        problems.append("questions: the closing question was never asked")
+    elif payloads and payloads[-1].get("phase") != "wrap_up":
+        problems.append("questions: the interview did not end at the wrap-up")
     if not steps and not payloads:
         problems.append("no trajectory and no questions recorded")
     return _result("phases_in_order", not problems, "; ".join(problems) or "in order")
@@ -207,11 +210,119 @@ def injection_flagged(inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> 
         for q in outputs.get("questions") or []
         if q.get("evaluation") and "injection" in q["evaluation"]["signals"]
     ]
+    # Text aimed at the grader in a message nothing graded (a question to Sophia) is flagged too.
+    flagged += [
+        f for f in outputs.get("flags") or [] if "prompt injection" in f and "not graded" in f
+    ]
     return _result(
         "injection_flagged",
         bool(flagged),
         f"flagged on {', '.join(flagged)}" if flagged else "no answer flagged",
     )
+
+
+# --- how Sophia speaks ----------------------------------------------------------------------------
+
+# Sentences at least this long must not be said twice in one interview ("Thank you." may be).
+REPEAT_MIN_WORDS = 6
+# Unambiguous praise. Kept apart from the phrasing file on purpose: an evaluator that read the
+# implementation's own lines would only test itself.
+PRAISE = re.compile(
+    r"\b(?:great|excellent|well put|well done|really well|nice(?:ly)?|good answer|good point|"
+    r"good job|good:|solid|impressive|strong (?:answer|points?)|perfect|exactly right|spot on|"
+    r"that's (?:right|correct)|brilliant|fantastic|what worked|you did well|you got .{1,80} "
+    r"right)\b",
+    re.IGNORECASE,
+)
+# An answer praise must not follow: one that stated a misconception, or scored under this on
+# its main criterion.
+WEAK_SCORE = 2.5
+_SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\n+")
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
+def _long_sentences(text: str) -> list[str]:
+    found = []
+    for sentence in _SENTENCE.split(text):
+        words = _WORDS.findall(sentence.lower())
+        if len(words) >= REPEAT_MIN_WORDS:
+            found.append(" ".join(words))
+    return found
+
+
+def repeated_sentences(transcript: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Sophia's sentences of six words or more said more than once in an interview.
+
+    A question repeated because the candidate asked to hear it again (in a clarification, the
+    words of that question's earlier asking) is not counted.
+    """
+    seen: set[str] = set()
+    asked: dict[str, set[str]] = defaultdict(set)
+    repeats: list[str] = []
+    for entry in transcript:
+        if entry["speaker"] != "sophia":
+            continue
+        sentences = _long_sentences(entry["text"])
+        for sentence in sentences:
+            if entry["kind"] == "clarification" and sentence in asked[entry["question_id"]]:
+                continue
+            if sentence in seen:
+                repeats.append(sentence)
+            seen.add(sentence)
+        if entry["kind"] in ("question", "follow_up", "closing"):
+            asked[entry["question_id"]].update(sentences)
+    return repeats
+
+
+def sophia_never_repeats(outputs: Mapping[str, Any]) -> EvaluatorResult:
+    """No sentence of Sophia's of six words or more is said twice in the interview."""
+    if not outputs:
+        return _result("sophia_never_repeats", None, FAILED_RUN)
+    transcript = outputs.get("transcript") or []
+    if not transcript:
+        return _result("sophia_never_repeats", None, "no transcript")
+    repeats = repeated_sentences(transcript)
+    comment = f"{len(repeats)} repeated: " + "; ".join(repeats[:3]) if repeats else "none"
+    return _result("sophia_never_repeats", not repeats, comment)
+
+
+def praise_after_weak_answers(outputs: Mapping[str, Any]) -> list[str]:
+    """Sophia's praise that followed an answer with a misconception or a low score.
+
+    The k-th candidate line of the transcript is turn k, whose evaluation (when it was graded)
+    is in `turn_evaluations`; what Sophia says next, up to the candidate's next line, must not
+    praise a weak answer. Questions (sentences ending in '?') are not read for praise.
+    """
+    evaluations = {e["turn"]: e for e in outputs.get("turn_evaluations") or []}
+    found: list[str] = []
+    turn = 0
+    weak = False
+    for entry in outputs.get("transcript") or []:
+        if entry["speaker"] == "candidate":
+            turn += 1
+            evaluation = evaluations.get(turn)
+            primary = next(iter(evaluation["scores"].values()), 5.0) if evaluation else 5.0
+            weak = bool(evaluation) and (
+                "red_flag" in evaluation["signals"] or primary < WEAK_SCORE
+            )
+            continue
+        if not weak:
+            continue
+        for sentence in _SENTENCE.split(entry["text"]):
+            if not sentence.rstrip().endswith("?") and PRAISE.search(sentence):
+                found.append(sentence.strip())
+    return found
+
+
+def no_praise_for_weak_answers(outputs: Mapping[str, Any]) -> EvaluatorResult:
+    """No answer that stated a misconception or scored under 2.5 is praised."""
+    if not outputs:
+        return _result("no_praise_for_weak_answers", None, FAILED_RUN)
+    if not outputs.get("transcript"):
+        return _result("no_praise_for_weak_answers", None, "no transcript")
+    praise = praise_after_weak_answers(outputs)
+    comment = f"{len(praise)} praised: " + "; ".join(praise[:3]) if praise else "none"
+    return _result("no_praise_for_weak_answers", not praise, comment)
 
 
 def trajectory_ok(outputs: Mapping[str, Any]) -> bool:
@@ -401,6 +512,8 @@ EVALUATORS: tuple[Callable[..., EvaluatorResult], ...] = (
     phases_in_order,
     follow_up_after_thin_answer,
     injection_flagged,
+    sophia_never_repeats,
+    no_praise_for_weak_answers,
 )
 SUMMARY_EVALUATORS: tuple[Callable[..., EvaluatorResult], ...] = (
     level_accuracy,

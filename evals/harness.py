@@ -122,7 +122,7 @@ class CandidateResult:
             "checks": checks,
             "failures": failures,
             "flags": list(first.report.flags) if first else [],
-            "questions": sum(1 for p in payloads if p["kind"] != "follow_up"),
+            "questions": sum(1 for p in payloads if p["kind"] in ("question", "closing")),
             "follow_ups": sum(1 for p in payloads if p["kind"] == "follow_up"),
             "runs": [
                 {

@@ -6,7 +6,7 @@ import inspect
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from langgraph.checkpoint.memory import InMemorySaver
@@ -18,8 +18,8 @@ from evals.candidate import TestCandidate
 from evals.simulated_candidate import ScriptedCandidate
 from graph.builder import build_graph
 from graph.config import Context
-from graph.state import FinalReport
-from graph.store import load_report
+from graph.state import AnswerEvaluation, FinalReport
+from graph.store import list_evaluations, load_report
 
 # A guard against a graph that never reaches the report (18 questions x 4 probes is far less).
 MAX_TURNS = 200
@@ -38,6 +38,10 @@ class InterviewRun:
     # The nodes run between one answer and the next, per turn (agentevals' GraphTrajectory steps).
     steps: list[list[str]] = field(default_factory=list)
     seconds: float = 0.0
+    # Every evaluation the grader stored, one per graded turn, in order.
+    evaluations: list[AnswerEvaluation] = field(default_factory=list)
+    # The thread's final state (what the candidate's client can read).
+    state: dict[str, Any] = field(default_factory=dict)
 
     def outputs(self) -> dict[str, Any]:
         """The run as the evaluators (and a LangSmith experiment) read it: plain JSON."""
@@ -60,9 +64,21 @@ class InterviewRun:
                 for q in phase.questions
             ],
             "payloads": [{k: v for k, v in p.items() if k != "message"} for p in self.payloads],
+            "transcript": [line.model_dump(mode="json") for line in self.report.transcript],
+            "turn_evaluations": [e.model_dump(mode="json") for e in self.evaluations],
             "trajectory": {"inputs": None, "results": [], "steps": self.steps},
             "seconds": round(self.seconds, 3),
         }
+
+
+def candidate_context(
+    candidate: TestCandidate, context: Context | None, vary_questions: bool = False
+) -> Context:
+    """The settings an interview with `candidate` runs under: the given ones, with the mode and
+    target level the file sets. Question variants stay off unless asked for: the test
+    candidates' answers were written for each topic's first variant."""
+    chosen = {k: getattr(candidate.settings, k) for k in candidate.settings.model_fields_set}
+    return replace(context or Context(), **chosen, vary_questions=vary_questions)
 
 
 async def interview(
@@ -70,12 +86,13 @@ async def interview(
     context: Context | None = None,
     answer: Answerer | None = None,
     thread_id: str | None = None,
+    vary_questions: bool = False,
 ) -> InterviewRun:
     """Interview `candidate` to the end and keep everything an evaluator looks at."""
     started = time.perf_counter()
     store = InMemoryStore()
     graph = build_graph().compile(checkpointer=InMemorySaver(), store=store)
-    context = context or Context()
+    context = candidate_context(candidate, context, vary_questions)
     answer = answer or ScriptedCandidate(candidate).answer
     thread_id = thread_id or f"sim-{candidate.id}-{uuid.uuid4().hex[:8]}"
     config = {"configurable": {"thread_id": thread_id}}
@@ -105,6 +122,8 @@ async def interview(
         payloads=payloads,
         steps=steps,
         seconds=time.perf_counter() - started,
+        evaluations=await list_evaluations(store, thread_id),
+        state=(await graph.aget_state(config)).values,
     )
 
 
@@ -132,7 +151,8 @@ async def run_interview(
     context: Context | None = None,
     answer: Answerer | None = None,
     thread_id: str | None = None,
+    vary_questions: bool = False,
 ) -> tuple[FinalReport, list[dict[str, Any]]]:
     """Interview `candidate` to the end; returns the report and the interrupt payloads seen."""
-    run = await interview(candidate, context, answer, thread_id)
+    run = await interview(candidate, context, answer, thread_id, vary_questions)
     return run.report, run.payloads

@@ -4,24 +4,31 @@ START -> route_start:
     load_profile       a new interview
     await_answer       an interview in progress (the answer came as a chat message)
     END                a finished interview
-load_profile -> introduction -> interviewer -> await_answer
-await_answer -> grader | difficulty | follow_up      (in parallel, on every answer)
-follow_up -> route_after_answer:
-    interviewer        a probe is pending (the answer missed key points)
+load_profile -> introduction -> interviewer -> route_after_speaking:
+    await_answer       Sophia waits for the candidate
+    report             the candidate's questions at the wrap-up reached their cap
+await_answer (understands the message) -> route_turn:
+    grader | difficulty | follow_up   an answer or a skip (graded; the three run in parallel)
+    interviewer        a clarification request or a question to Sophia (nothing graded; the
+                       same question stays open)
+    report             at the wrap-up, the candidate is done asking
+grader & difficulty & follow_up -> route -> route_after_answer:
+    interviewer        a probe or a hint is pending (the answer missed key points / was stuck)
     <same phase>       the phase has questions left
     <next phase>       foundation -> problem_solving -> system_design -> soft_skills -> wrap_up
-    report             after the wrap-up's closing answer              -> END
+    report             after the closing question's answer (no questions)  -> END
 every phase node -> interviewer
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from langgraph.graph import END, START, StateGraph
 
 from graph.config import Context
-from graph.state import PHASES, InputState, OutputState, Phase, State
+from graph.conversation import done_asking, questions_done
+from graph.state import PHASES, InputState, OutputState, Phase, State, is_graded
 from nodes.await_answer import await_answer
 from nodes.difficulty import difficulty
 from nodes.follow_up import follow_up
@@ -66,6 +73,33 @@ def route_start(state: State) -> Literal["load_profile", "await_answer", "__end_
     return "await_answer"
 
 
+Assessment = Literal["grader", "difficulty", "follow_up"]
+ASSESSMENTS: tuple[Assessment, ...] = ("grader", "difficulty", "follow_up")
+TurnRoute = Literal["grader", "difficulty", "follow_up", "interviewer", "report"]
+
+
+def route_turn(state: State) -> list[TurnRoute]:
+    """Where the candidate's message goes (state only, no model).
+
+    Answers and skips are graded: the three assessments run in parallel, since each reads
+    only the latest answer. Clarification requests and questions to Sophia are not: the
+    interviewer answers them and the same question stays open. At the wrap-up, a candidate
+    who has asked their questions and is done goes to the report, ungraded.
+    """
+    turn = state["turns"][-1]
+    if not is_graded(turn):
+        return ["interviewer"]
+    if done_asking(state):
+        return ["report"]
+    return list(ASSESSMENTS)
+
+
+def route_after_speaking(state: State) -> Literal["await_answer", "report"]:
+    """After Sophia speaks: wait for the candidate, unless her reply closed the wrap-up's
+    questions (their cap reached)."""
+    return "report" if questions_done(state) else "await_answer"
+
+
 def route_after_answer(
     state: State,
 ) -> Literal[
@@ -80,7 +114,7 @@ def route_after_answer(
 ]:
     """Where the interview goes after an answer has been assessed (state only, no model)."""
     current = state["current"]
-    if current["kind"] == "closing":
+    if current["phase"] == "wrap_up":
         return "report"
     if state.get("probe"):
         return "interviewer"
@@ -115,13 +149,11 @@ def build_graph() -> StateGraph:
     builder.add_edge("load_profile", "introduction")
     for name in PHASE_NODES:
         builder.add_edge(name, "interviewer")
-    builder.add_edge("interviewer", "await_answer")
-    # The three assessments read only the latest answer, so they run in parallel: a turn's
-    # critical path is one assessment plus the interviewer. `route` waits for all three.
-    builder.add_edge("await_answer", "grader")
-    builder.add_edge("await_answer", "difficulty")
-    builder.add_edge("await_answer", "follow_up")
-    builder.add_edge(["grader", "difficulty", "follow_up"], "route")
+    builder.add_conditional_edges("interviewer", route_after_speaking)
+    # A graded turn's critical path is one assessment plus the interviewer (the three run in
+    # parallel); an ungraded one's is the interviewer alone. `route` waits for all three.
+    builder.add_conditional_edges("await_answer", route_turn, list(get_args(TurnRoute)))
+    builder.add_edge(list(ASSESSMENTS), "route")
     builder.add_conditional_edges("route", route_after_answer)
     builder.add_edge("report", END)
     return builder

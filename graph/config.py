@@ -72,6 +72,28 @@ class Context:
         default=2,
         metadata={"description": "Retries per model call (backoff, honouring Retry-After)."},
     )
+    mode: Literal["hiring", "practice"] = field(
+        default="hiring",
+        metadata={
+            "description": "'hiring': the assessment stays hidden from the candidate. "
+            "'practice': feedback after each answer and a coaching report for the candidate. "
+            "Fixed when the interview starts."
+        },
+    )
+    target_level: Literal["pack", "junior", "mid", "senior"] = field(
+        default="pack",
+        metadata={
+            "description": "The level being hired for; the recommendation is judged against "
+            "it. 'pack' uses the role pack's target level. Fixed when the interview starts."
+        },
+    )
+    vary_questions: bool = field(
+        default=True,
+        metadata={
+            "description": "Pick among each topic's question variants per interview (seeded by "
+            "the thread id); off: always the first variant."
+        },
+    )
 
     def __post_init__(self) -> None:
         # Studio and the API can send anything: clamp rather than fail mid-interview.
@@ -80,3 +102,7 @@ class Context:
         self.max_retries = max(0, min(5, int(self.max_retries)))
         self.model_timeout = max(1.0, float(self.model_timeout))
         self.agent_models = dict(self.agent_models or {})
+        if self.mode not in ("hiring", "practice"):
+            self.mode = "hiring"
+        if self.target_level not in ("pack", "junior", "mid", "senior"):
+            self.target_level = "pack"

@@ -13,14 +13,25 @@ CRITERION_TITLES = {
 
 
 def render_markdown(report: FinalReport) -> str:
-    """A readable report: summary, scores, strengths, coaching, then the annotated transcript."""
+    """A readable report: summary, scores, strengths, coaching, then the annotated transcript.
+
+    A practice interview's report is its candidate's: it has no recommendation.
+    """
+    recommendation = (
+        []
+        if report.mode == "practice"
+        else [
+            f"- Recommendation: **{report.recommendation.replace('_', ' ')}** "
+            f"(for a {report.target_level} post)"
+        ]
+    )
     out = [
         f"# Interview report: {report.candidate_name or report.candidate_id}",
         "",
         f"- Role: {report.role}",
         f"- Level: **{report.level}**",
         f"- Overall: **{report.overall:.1f} / 100**",
-        f"- Recommendation: **{report.recommendation.replace('_', ' ')}**",
+        *recommendation,
         f"- Brain: {report.brain} (model `{report.model}`)",
         "",
         "## Scores",
@@ -46,10 +57,15 @@ def render_markdown(report: FinalReport) -> str:
         for q in phase.questions:
             out += [f"**Q ({q.id}):** {q.question}", "", f"> {_quote(q.answer)}", ""]
             for f in q.follow_ups:
-                out += [f"**Follow-up:** {f['question']}", "", f"> {_quote(f['answer'])}", ""]
+                asked = "Hint" if f.get("kind") == "hint" else "Follow-up"
+                out += [f"**{asked}:** {f['question']}", "", f"> {_quote(f['answer'])}", ""]
             if q.evaluation:
                 scores = ", ".join(f"{c} {s:.1f}" for c, s in q.evaluation.scores.items())
                 out += [f"*Scores: {scores}.* {q.evaluation.rationale}", ""]
+    if report.candidate_questions:
+        out += ["## The candidate's questions", ""]
+        for asked in report.candidate_questions:
+            out += [f"> {_quote(asked.question)}", "", asked.reply, ""]
     return "\n".join(out).rstrip() + "\n"
 
 

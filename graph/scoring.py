@@ -119,9 +119,39 @@ def weighted_overall(scores: Mapping[str, float | None]) -> float:
     return round(20.0 * mean, 1)
 
 
-def recommend(overall: float) -> Recommendation:
-    """The recommendation for an overall score, from RECOMMENDATION_BARS."""
+# The bars above are set for a mid-level post. For another level hired for they move by what
+# the difficulty offsets make of the same quality of answer: technical knowledge and problem
+# solving (their weights) score DIFFICULTY_OFFSET[level] - DIFFICULTY_OFFSET["mid"] apart on
+# the 1-5 scale, and 20 times that on the overall. Junior post: -16.8; senior post: +14.0.
+OVERALL_PER_SCORE_POINT = 20.0
+OFFSET_CRITERIA: tuple[Criterion, ...] = ("technical_knowledge", "problem_solving")
+# A candidate assessed below the level hired for gets at most this recommendation.
+BELOW_TARGET_CAP: Recommendation = "lean_no_hire"
+
+
+def target_bar_shift(target_level: Level) -> float:
+    """How far the recommendation bars move for a post at `target_level` (0 for mid)."""
+    weight = sum(CRITERIA_WEIGHTS[c] for c in OFFSET_CRITERIA)
+    gap = DIFFICULTY_OFFSET[target_level] - DIFFICULTY_OFFSET["mid"]
+    return round(OVERALL_PER_SCORE_POINT * weight * gap, 1)
+
+
+def recommend(
+    overall: float, target_level: Level = "mid", level: Level | None = None
+) -> Recommendation:
+    """The recommendation for an overall score, judged against the level hired for.
+
+    The bars (RECOMMENDATION_BARS, set for a mid post) move by `target_bar_shift`, so a strong
+    junior can be a hire for a junior post; and a candidate whose assessed `level` is below the
+    post's gets at most BELOW_TARGET_CAP, however well they did at their own level.
+    """
+    shift = target_bar_shift(target_level)
+    chosen: Recommendation = "no_hire"
     for bar, recommendation in RECOMMENDATION_BARS:
-        if overall >= bar:
-            return recommendation
-    return "no_hire"
+        if overall >= bar + shift:
+            chosen = recommendation
+            break
+    if level is not None and LEVEL_VALUE[level] < LEVEL_VALUE[target_level]:
+        cap = RECOMMENDATIONS.index(BELOW_TARGET_CAP)
+        chosen = RECOMMENDATIONS[max(cap, RECOMMENDATIONS.index(chosen))]
+    return chosen

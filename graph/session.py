@@ -65,6 +65,11 @@ class Session:
         level = await load_level(self.store, self.thread_id, turns)
         return level or self.start_assessment(state)
 
+    def target_level(self) -> Level:
+        """The level being hired for: the setting, or the role pack's when it says `pack`."""
+        target = self.context.target_level
+        return self.pack.target_level if target == "pack" else target
+
     def persona(self) -> str:
         """Sophia's persona for this role (`prompts/persona.md`), for LLM prompts."""
         return render_prompt("persona", role=self.pack.title)

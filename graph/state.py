@@ -8,7 +8,7 @@ Store (see `nodes/grader.py`, `nodes/difficulty.py`, `nodes/report.py`).
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Literal, NotRequired, get_args
+from typing import Annotated, Any, Literal, NotRequired, get_args
 
 from langchain_core.messages import AnyMessage
 from langgraph.graph.message import add_messages
@@ -44,7 +44,18 @@ Topic = Literal[
 ]
 TOPICS: tuple[Topic, ...] = get_args(Topic)
 
-QuestionKind = Literal["question", "follow_up", "closing"]
+# What Sophia just did (the interrupt payload's `kind`): asked a main question, probed, gave a
+# hint to a stuck candidate, clarified the open question, replied to the candidate's question,
+# or asked the closing question.
+QuestionKind = Literal["question", "follow_up", "hint", "clarification", "reply", "closing"]
+# What a candidate's message is (`rubric/intent.py`): only answers and skips are graded.
+Intent = Literal["answer", "clarification_request", "question", "skip"]
+INTENTS: tuple[Intent, ...] = get_args(Intent)
+GRADED_INTENTS: frozenset[Intent] = frozenset({"answer", "skip"})
+# `hiring`: the assessment stays hidden from the candidate. `practice`: short feedback after
+# each answer and a coaching report of their own at the end.
+Mode = Literal["hiring", "practice"]
+Speaker = Literal["sophia", "candidate"]
 
 
 # --- what a run starts with, carries, and shows ------------------------------------------------
@@ -72,6 +83,8 @@ class CandidateProfile(TypedDict):
 class AskedQuestion(TypedDict):
     """The question (or probe) Sophia is waiting on; the interrupt payload is built from it.
 
+    `text` is the question that is open (the main question, a probe, or a hint's nudge);
+    `kind` is what Sophia did last: a clarification or a reply keeps the same question open.
     No difficulty: it follows the level estimate, which the candidate must not read in state
     (the role pack knows each question's difficulty from its id).
     """
@@ -85,7 +98,8 @@ class AskedQuestion(TypedDict):
 
 
 class Turn(TypedDict):
-    """One answer, with the question it answered. The transcript is a list of these."""
+    """One candidate message, with the question that was open. Only answers and skips are
+    graded (`intent`; a turn without one, from an older interview, is an answer)."""
 
     turn: int
     phase: Phase
@@ -94,13 +108,36 @@ class Turn(TypedDict):
     kind: QuestionKind
     question: str
     answer: str
+    intent: NotRequired[Intent]
+    # For a clarification request: what it asks for (repeat, define, scope, rephrase) and the
+    # term to define.
+    request: NotRequired[str]
+    term: NotRequired[str]
+    # The nudge Sophia gave, when this message answered a hint.
+    hint: NotRequired[str]
+
+
+class TranscriptEntry(TypedDict):
+    """One line of the conversation, in order (the report's `transcript`).
+
+    Sophia's kinds are the payload's plus `feedback` (practice mode); the candidate's are the
+    intents.
+    """
+
+    speaker: Speaker
+    kind: str
+    text: str
+    phase: Phase
+    question_id: str
 
 
 class Probe(TypedDict):
-    """A follow-up the follow_up agent decided to ask about the current question."""
+    """A follow-up the follow_up agent decided to ask about the current question: a probe, or
+    (`kind: hint`) a nudge for a stuck candidate, who then gets one more try."""
 
     text: str
     hint: NotRequired[str]
+    kind: NotRequired[Literal["follow_up", "hint"]]
 
 
 class InputState(TypedDict, total=False):
@@ -112,17 +149,24 @@ class InputState(TypedDict, total=False):
 
 
 class OutputState(TypedDict, total=False):
-    """What a client sees of a finished run: the conversation and where it ended."""
+    """What a client sees of a finished run: the conversation and where it ended (and, in
+    practice mode, the candidate's own coaching report)."""
 
     messages: Annotated[list[AnyMessage], add_messages]
     phase: Phase
     finished: bool
+    transcript: Annotated[list[TranscriptEntry], operator.add]
+    practice_report: dict[str, Any]
 
 
 class State(InputState, total=False):
     """Everything the interview carries between nodes (all of it candidate-visible)."""
 
     profile: CandidateProfile
+    # Fixed when the interview starts (`load_profile`), so a later run's settings cannot turn
+    # a hiring interview into a practice one.
+    mode: Mode
+    target_level: Level
     phase: Phase
     # Main questions asked so far in the current phase (follow-ups do not count).
     phase_questions: int
@@ -134,7 +178,12 @@ class State(InputState, total=False):
     follow_ups: int
     probe: Probe | None
     turns: Annotated[list[Turn], operator.add]
+    transcript: Annotated[list[TranscriptEntry], operator.add]
+    # Ids of the phrasing lines Sophia has said (rubric brain): none is said twice.
+    said: Annotated[list[str], operator.add]
     finished: bool
+    # Practice mode only: the candidate's coaching report (`PracticeReport` as JSON).
+    practice_report: dict[str, Any]
 
 
 # --- structured outputs of the agents -----------------------------------------------------------
@@ -167,14 +216,18 @@ class AnswerEvaluation(BaseModel):
         default_factory=list,
         description="empty, dont_know, vague, off_topic, injection, red_flag, truncated, ...",
     )
+    red_flags: list[str] = Field(
+        default_factory=list, description="Labels of the misconceptions the answer stated."
+    )
     rationale: str = ""
     brain: str = "rubric"
 
 
 class FollowUpDecision(BaseModel):
-    """Whether the last answer needs a probe, and which."""
+    """Whether the last answer needs a probe (or, for a stuck candidate, a hint), and which."""
 
     needs_follow_up: bool
+    kind: Literal["follow_up", "hint"] = "follow_up"
     probe: str | None = None
     targets: list[str] = Field(default_factory=list)
     hint: str | None = None
@@ -195,8 +248,18 @@ class LevelAssessment(BaseModel):
 
 
 class GradeJudgement(BaseModel):
-    """What the LLM grader returns for one question (turned into an `AnswerEvaluation`)."""
+    """What the LLM grader returns for one question (turned into an `AnswerEvaluation`).
 
+    Scores are on the question's own anchored scale (3: an adequate answer to it); the grader
+    moves technical knowledge and problem solving by the question's difficulty, as the rubric
+    grader does, so both brains share one scale.
+    """
+
+    intent: Intent = Field(
+        default="answer",
+        description="What the candidate's latest message is: an answer, a request to clarify "
+        "the question, a question to the interviewer, or a request to skip.",
+    )
     technical_knowledge: float | None = Field(default=None, ge=1, le=5)
     problem_solving: float | None = Field(default=None, ge=1, le=5)
     communication: float | None = Field(default=None, ge=1, le=5)
@@ -255,8 +318,46 @@ class ReportPhase(BaseModel):
     questions: list[ReportQuestion] = Field(default_factory=list)
 
 
+class TranscriptLine(BaseModel):
+    """One line of the conversation in the report (see `TranscriptEntry`)."""
+
+    speaker: Speaker
+    kind: str
+    text: str
+    phase: Phase
+    question_id: str
+
+
+class CandidateQuestion(BaseModel):
+    """A question the candidate asked Sophia, and her reply (never graded)."""
+
+    question: str
+    reply: str
+
+
+class QuestionFeedback(BaseModel):
+    """The feedback a practice-mode candidate got on one question."""
+
+    question_id: str
+    question: str
+    feedback: str
+
+
+class PracticeReport(BaseModel):
+    """A practice-mode candidate's own coaching report: no hire or no-hire anywhere in it."""
+
+    candidate_name: str = ""
+    role: str = ""
+    target_level: Level = "mid"
+    scores: dict[Criterion, float] = Field(default_factory=dict)
+    strengths: list[str] = Field(default_factory=list)
+    improvements: list[str] = Field(default_factory=list)
+    coaching: list[CoachingItem] = Field(default_factory=list)
+    feedback: list[QuestionFeedback] = Field(default_factory=list)
+
+
 class FinalReport(BaseModel):
-    """The interview's outcome (contract in DESIGN.md, "Report")."""
+    """The interview's outcome (contract in README, "Report JSON")."""
 
     candidate_id: str
     candidate_name: str = ""
@@ -273,11 +374,68 @@ class FinalReport(BaseModel):
     model: str = "rubric"
     brain: str = "rubric"
     usage: dict[str, dict[str, int]] = Field(default_factory=dict)
+    mode: Mode = "hiring"
+    # The level being hired for: the recommendation is judged against it.
+    target_level: Level = "mid"
+    transcript: list[TranscriptLine] = Field(default_factory=list)
+    candidate_questions: list[CandidateQuestion] = Field(default_factory=list)
+
+    def practice_view(self) -> PracticeReport:
+        """The candidate's own report: everything but the hiring judgement, plus the feedback
+        they heard on each question (practice mode)."""
+        asked = {q.id: q.question for phase in self.phases for q in phase.questions}
+        return PracticeReport(
+            candidate_name=self.candidate_name,
+            role=self.role,
+            target_level=self.target_level,
+            scores=self.scores,
+            strengths=self.strengths,
+            improvements=self.improvements,
+            coaching=self.coaching,
+            feedback=[
+                QuestionFeedback(
+                    question_id=line.question_id,
+                    question=asked.get(line.question_id, ""),
+                    feedback=line.text,
+                )
+                for line in self.transcript
+                if line.speaker == "sophia" and line.kind == "feedback"
+            ],
+        )
+
+
+def intent_of(turn: Turn) -> Intent:
+    """What a turn's message was (turns recorded before intents existed were answers)."""
+    return turn.get("intent", "answer")
+
+
+def is_graded(turn: Turn) -> bool:
+    """Whether a turn is graded: answers and skips are; clarification requests and questions
+    to Sophia are not."""
+    return intent_of(turn) in GRADED_INTENTS
+
+
+def graded_turns(turns: list[Turn]) -> list[Turn]:
+    """The turns that are graded: answers and skips, except at the wrap-up once the candidate
+    has asked a question (their "that's all" closes the interview, it answers nothing)."""
+    graded: list[Turn] = []
+    asked_at_wrap_up = False
+    for t in turns:
+        if t["phase"] == "wrap_up" and intent_of(t) == "question":
+            asked_at_wrap_up = True
+        if is_graded(t) and not (t["phase"] == "wrap_up" and asked_at_wrap_up):
+            graded.append(t)
+    return graded
 
 
 def answers_for(turns: list[Turn], question_id: str) -> list[str]:
-    """The answers given to a question: the main answer first, then answers to its probes."""
-    return [t["answer"] for t in turns if t["question_id"] == question_id]
+    """The graded answers to a question: the main answer first, then answers to its probes and
+    hints. A skip is graded as an empty answer."""
+    return [
+        "" if intent_of(t) == "skip" else t["answer"]
+        for t in graded_turns(turns)
+        if t["question_id"] == question_id
+    ]
 
 
 def recent_summary(turns: list[Turn], last: int = 3, chars: int = 160) -> str:
@@ -286,6 +444,7 @@ def recent_summary(turns: list[Turn], last: int = 3, chars: int = 160) -> str:
     Agents get this and the current question and answer, never the whole transcript, so a
     turn's prompt stays the same size however long the interview runs.
     """
+    turns = graded_turns(turns)
     if not turns:
         return ""
     topics = len({t["question_id"] for t in turns})

@@ -1,8 +1,12 @@
-"""Pause for the candidate's answer (`interrupt`), then record it in the transcript.
+"""Pause for the candidate's message (`interrupt`), understand it, and record it.
 
 The client resumes with `Command(resume=answer)`: a string, or `{"answer": "..."}`. A chat
 client that sends the answer as a new message instead (Agent Chat UI, Studio's chat) reaches
 this node through `route_start`; the message is then the answer and nothing pauses.
+
+Each message is classified before anything grades it (`graph/conversation.py`): an answer or
+a skip goes on to the assessments, a clarification request or a question to Sophia straight
+back to the interviewer, with the same question open.
 """
 
 from __future__ import annotations
@@ -11,9 +15,16 @@ import os
 from typing import Any
 
 from langchain_core.messages import HumanMessage
+from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from graph.state import State, Turn
+from graph.config import Context
+from graph.conversation import understand
+from graph.session import Session
+from graph.state import State, TranscriptEntry, Turn
+from nodes.phase_plan import planned_questions
+from rubric.intent import TurnIntent
+from rubric.role_pack import RolePack
 from rubric.text import clean_answer
 
 MAX_ANSWER_CHARS_ENV = "SOPHIA_MAX_ANSWER_CHARS"
@@ -43,18 +54,42 @@ def bounded_answer(answer: str, limit: int | None = None) -> str:
     return f"{answer[:limit]}\n[answer cut at {limit:,} characters: {len(answer) - limit:,} more]"
 
 
-def interrupt_payload(state: State) -> dict[str, Any]:
-    """What a client is shown while Sophia waits: the question and where the interview is."""
+def interrupt_payload(state: State, pack: RolePack, total: int) -> dict[str, Any]:
+    """What a client is shown while Sophia waits (the contract in README, "Interrupt payload").
+
+    `message` is everything Sophia said this turn; in practice mode, `feedback` repeats the
+    feedback on the last answer that came first in it (None when there was none).
+    """
     current = state["current"]
     messages = state.get("messages", [])
     message = messages[-1].content if messages else current["text"]
-    return {
+    mode = state.get("mode", "hiring")
+    payload = {
         "phase": current["phase"],
         "question_id": current["question_id"],
         "topic": current["topic"],
         "kind": current["kind"],
         "message": message,
+        "progress": {
+            "phase_title": pack.phase(current["phase"]).title,
+            "number": len(state.get("asked", [])),
+            "total": total,
+        },
+        "mode": mode,
     }
+    if mode == "practice":
+        payload["feedback"] = latest_feedback(state.get("transcript", []))
+    return payload
+
+
+def latest_feedback(transcript: list[TranscriptEntry]) -> str | None:
+    """The feedback Sophia gave in her latest turn, if any."""
+    for entry in reversed(transcript):
+        if entry["speaker"] == "candidate":
+            return None
+        if entry["kind"] == "feedback":
+            return entry["text"]
+    return None
 
 
 def answer_text(resume: Any) -> str:
@@ -79,10 +114,8 @@ def answer_sent_as_message(state: State) -> str | None:
     return None
 
 
-async def await_answer(state: State) -> dict:
-    """Wait for the answer to the current question and add it to the transcript."""
-    sent = answer_sent_as_message(state)
-    answer = answer_text(interrupt(interrupt_payload(state)) if sent is None else sent)
+def recorded_turn(state: State, answer: str, understood: TurnIntent) -> Turn:
+    """The turn for the candidate's message: what was open, what they said, what it was."""
     current = state["current"]
     turn: Turn = {
         "turn": len(state.get("turns", [])) + 1,
@@ -92,10 +125,37 @@ async def await_answer(state: State) -> dict:
         "kind": current["kind"],
         "question": current["text"],
         "answer": answer,
+        "intent": understood.intent,
     }
+    if current["kind"] == "hint" and current.get("hint"):
+        turn["hint"] = current["hint"]
+    if understood.request:
+        turn["request"] = understood.request
+    if understood.term:
+        turn["term"] = understood.term
+    return turn
+
+
+async def await_answer(state: State, runtime: Runtime[Context]) -> dict:
+    """Wait for the candidate's message, understand it, and add it to the transcript."""
+    session = Session.from_runtime(runtime)
+    sent = answer_sent_as_message(state)
+    if sent is None:
+        total = planned_questions(session.pack, session.context)
+        answer = answer_text(interrupt(interrupt_payload(state, session.pack, total)))
+    else:
+        answer = answer_text(sent)
+    turn = recorded_turn(state, answer, understand(state, answer))
+    entry: TranscriptEntry = {
+        "speaker": "candidate",
+        "kind": turn["intent"],
+        "text": answer,
+        "phase": turn["phase"],
+        "question_id": turn["question_id"],
+    }
+    update: dict[str, Any] = {"turns": [turn], "transcript": [entry]}
     if sent is not None:  # the message is already in the conversation
         if len(sent) > max_answer_chars():  # cut: the same id replaces the message
-            cut = HumanMessage(content=answer, id=state["messages"][-1].id)
-            return {"messages": [cut], "turns": [turn]}
-        return {"turns": [turn]}
-    return {"messages": [HumanMessage(content=answer or "(no answer)")], "turns": [turn]}
+            update["messages"] = [HumanMessage(content=answer, id=state["messages"][-1].id)]
+        return update
+    return {**update, "messages": [HumanMessage(content=answer or "(no answer)")]}

@@ -12,6 +12,12 @@ larger rise is held for review (the rubric's score stands and the report names t
 When the answer also spoke to the grader (`injection`), no rise is believed at all. So a model
 that obeys an injection the detector missed, or that inflates every score, gains at most the
 margin, and an injection it obeys gains nothing.
+
+The model scores on the question's own anchored scale; technical knowledge and problem solving
+then move by the question's difficulty (`DIFFICULTY_OFFSET`), as the rubric's do, so one set of
+bars serves both brains. The model also says what the message was (`intent`): the rubric's
+classifier routed it here as an answer, and when the model reads a clarification request or a
+question instead, the evaluation gets the `intent_disagreement` signal and the report a flag.
 """
 
 from __future__ import annotations
@@ -32,9 +38,9 @@ from graph.llm import (
     model_for,
     schema_text,
 )
-from graph.scoring import Criterion, clamp_score
+from graph.scoring import DIFFICULTY_OFFSET, OFFSET_CRITERIA, Criterion, clamp_score
 from graph.session import Session
-from graph.state import AnswerEvaluation, GradeJudgement, State, Turn, answers_for
+from graph.state import GRADED_INTENTS, AnswerEvaluation, GradeJudgement, State, Turn, answers_for
 from graph.store import save_evaluation
 from graph.usage import AgentLedger, save_ledger
 from prompts import render_prompt
@@ -84,6 +90,7 @@ class RubricGrader:
             found=analysis.found,
             missed=analysis.missed,
             signals=analysis.signals,
+            red_flags=analysis.red_flags,
             rationale=analysis.rationale,
             brain="rubric",
         )
@@ -126,12 +133,17 @@ class LLMGrader:
         self, item: GradingInput, judgement: GradeJudgement, baseline: AnswerEvaluation
     ) -> AnswerEvaluation:
         scores = {}
+        offset = DIFFICULTY_OFFSET[item.question.difficulty]
         for criterion in item.question.criteria:
             value = getattr(judgement, criterion)
-            scores[criterion] = (
-                clamp_score(value) if value is not None else baseline.scores[criterion]
-            )
+            if value is None:
+                scores[criterion] = baseline.scores[criterion]
+                continue
+            shift = offset if criterion in OFFSET_CRITERIA else 0.0
+            scores[criterion] = clamp_score(value + shift)
         signals = list(baseline.signals)
+        if judgement.intent not in GRADED_INTENTS:
+            signals.append("intent_disagreement")
         gaps = {c: abs(scores[c] - baseline.scores[c]) for c in scores}
         if any(gap > DISAGREEMENT for gap in gaps.values()):
             signals.append("disagreement")

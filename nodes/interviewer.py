@@ -1,12 +1,18 @@
-"""The interviewer agent: says Sophia's next line (acknowledge, transition, ask).
+"""The interviewer agent: says Sophia's next line.
 
-The phase nodes decide *what* to ask; this agent decides *how to say it*. When the follow_up
-agent left a probe, the interviewer asks the probe instead of a new question.
+The phase nodes decide *what* to ask; this agent decides *how to say it*. What it does depends
+on the candidate's last message (`graph/conversation.py` understood it):
+- an answer (or a skip): acknowledge it (hiring mode: from its text alone, never its grade;
+  practice mode, when moving on from a question: short feedback from the evaluation), mark a
+  phase change, then ask the next question, the pending probe, or a stuck candidate's hint;
+- a clarification request: clarify the open question without giving the answer away;
+- a question to Sophia: reply from the role's FAQ, then "anything else?" at the wrap-up, or
+  back to the open question.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
@@ -15,6 +21,13 @@ from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
 
 from graph.config import Context
+from graph.conversation import (
+    MAX_CLARIFICATIONS,
+    MAX_QUESTIONS_PER_QUESTION,
+    count_intent,
+    questions_done,
+    turns_on,
+)
 from graph.llm import agent_model, candidate_text
 from graph.scoring import Level
 from graph.session import Session
@@ -22,14 +35,22 @@ from graph.state import (
     AnswerEvaluation,
     AskedQuestion,
     CandidateProfile,
+    Mode,
+    QuestionKind,
     State,
+    TranscriptEntry,
     Turn,
+    intent_of,
+    is_graded,
     recent_summary,
 )
 from graph.usage import AgentLedger, save_ledger
 from prompts import render_prompt
-from rubric.phrasing import line
-from rubric.role_pack import RolePack
+from rubric.acknowledge import acknowledgement, practice_feedback, stated_flags
+from rubric.clarify import clarification, defined_term
+from rubric.faq import faq_reply, match_faq
+from rubric.phrasing import Phrasebook
+from rubric.role_pack import Question, RolePack, TopicBank
 from tools.profile import lookup_candidate_profile
 
 # Tool rounds the interviewer may take before it must speak (each round is a model call).
@@ -37,6 +58,8 @@ MAX_TOOL_ROUNDS = 2
 # Sophia's words reach the candidate, so her tools can reveal nothing of the assessment (no
 # scores, levels or evaluations) and read only this interview's candidate (bound by the node).
 INTERVIEWER_TOOLS = (lookup_candidate_profile,)
+# Sophia's kinds of line in the transcript: what she did, plus practice-mode feedback.
+FEEDBACK = "feedback"
 
 
 @dataclass(frozen=True)
@@ -45,20 +68,54 @@ class InterviewerInput:
 
     pack: RolePack
     profile: CandidateProfile
+    # What Sophia does now (`kind`) and the question that is open.
     current: AskedQuestion
+    # The candidate's last message.
     previous: Turn | None
+    # Practice mode, moving on from a question: that question's latest evaluation.
     previous_evaluation: AnswerEvaluation | None
     level: Level
     summary: str = ""
     persona: str = ""
     store: BaseStore | None = None
+    mode: Mode = "hiring"
+    # The interview's phrasing seed (its thread id), the lines it has used, and what Sophia
+    # has said so far: no line is said twice.
+    seed: str = "default"
+    said: tuple[str, ...] = ()
+    spoken: tuple[str, ...] = ()
+    # Clarification requests and questions to Sophia on the open question, this one included.
+    clarifications: int = 0
+    side_questions: int = 0
+    # The wrap-up's questions reached their cap: reply, then the interview closes.
+    questions_done: bool = False
+
+    @property
+    def question(self) -> Question:
+        """The open question's rubric entry."""
+        return self.pack.question(self.current["question_id"])
+
+    @property
+    def bank(self) -> TopicBank:
+        """The open question's topic."""
+        return self.pack.topic_of(self.current["question_id"])
+
+
+@dataclass
+class SpokenTurn:
+    """What Sophia says this turn: the message, and its lines for the transcript in order
+    (`(kind, text)`; practice-mode feedback first), and the phrasing lines it used."""
+
+    message: AIMessage
+    lines: list[tuple[str, str]]
+    said: list[str] = field(default_factory=list)
 
 
 class InterviewerBrain(Protocol):
     """Writes Sophia's next message."""
 
-    async def compose(self, turn: InterviewerInput) -> AIMessage:
-        """The message Sophia says next."""
+    async def compose(self, turn: InterviewerInput) -> SpokenTurn:
+        """What Sophia says next."""
         ...
 
 
@@ -67,48 +124,218 @@ def first_name(profile: CandidateProfile) -> str:
     return (profile.get("name") or "there").split()[0]
 
 
-class RubricInterviewer:
-    """Templated lines (`prompts/rubric/phrasing.yaml`), chosen by how the last answer went."""
+def spoken_turn(
+    lines: list[tuple[str, str]], said: list[str], message_id: str | None = None
+) -> SpokenTurn:
+    """A turn from its lines: the message says them all, in order."""
+    text = " ".join(t for _, t in lines if t)
+    return SpokenTurn(AIMessage(content=text, name="Sophia", id=message_id), lines, said)
 
-    async def compose(self, turn: InterviewerInput) -> AIMessage:
-        return AIMessage(content=self.text(turn), name="Sophia")
+
+class RubricInterviewer:
+    """Templated lines (`prompts/rubric/phrasing.yaml`), none said twice in an interview."""
+
+    async def compose(self, turn: InterviewerInput) -> SpokenTurn:
+        book = Phrasebook(turn.seed, turn.said, turn.spoken)
+        kind = turn.current["kind"]
+        if kind == "clarification":
+            lines = [(kind, self._clarify(turn, book))]
+        elif kind == "reply":
+            lines = [(kind, self._reply(turn, book))]
+        else:
+            lines = self._ask(turn, book)
+        return spoken_turn(lines, book.used)
 
     def text(self, turn: InterviewerInput) -> str:
-        """The templated line."""
-        current = turn.current
-        seed = f"{current['question_id']}:{turn.previous['turn'] if turn.previous else 0}"
-        parts: list[str] = []
-        if turn.previous is None:
-            parts.append(
-                line("greeting", seed, name=first_name(turn.profile), role=turn.pack.title)
-            )
-        else:
-            parts.append(self._acknowledge(turn.pack, turn.previous_evaluation, seed))
-            if current["kind"] != "follow_up" and current["phase"] != turn.previous["phase"]:
-                parts.append(line(f"transition.{current['phase']}", seed))
-        if current["kind"] == "follow_up":
-            parts.append(f"{line('probe_lead', seed)} {current['text']}")
-            if turn.level == "junior" and current.get("hint"):
-                parts.append(f"{line('hint_lead', seed)} {current['hint']}")
-        else:
-            parts.append(current["text"])
-        return " ".join(p.strip() for p in parts if p.strip())
+        """The whole templated message (for tests and fallbacks)."""
+        book = Phrasebook(turn.seed, turn.said, turn.spoken)
+        kind = turn.current["kind"]
+        if kind == "clarification":
+            return self._clarify(turn, book)
+        if kind == "reply":
+            return self._reply(turn, book)
+        return " ".join(t for _, t in self._ask(turn, book))
 
     @staticmethod
-    def _acknowledge(pack: RolePack, evaluation: AnswerEvaluation | None, seed: str) -> str:
-        """A positive acknowledgement, calibrated so it never overpraises a weak answer."""
-        if evaluation is None:
-            return line("acknowledge.partial", seed)
-        for signal in ("empty", "dont_know", "off_topic"):
-            if signal in evaluation.signals:
-                return line(f"acknowledge.{signal}", seed)
-        topic = pack.topics[evaluation.topic].title
-        topic = topic[:1].lower() + topic[1:] if not topic[:2].isupper() else topic
-        if evaluation.anchor >= 5 or (evaluation.anchor >= 4 and len(evaluation.found) >= 4):
-            return line("acknowledge.strong", seed, topic=topic)
-        if evaluation.anchor >= 3 and evaluation.found:
-            return line("acknowledge.good", seed, topic=topic)
-        return line("acknowledge.partial", seed)
+    def _clarify(turn: InterviewerInput, book: Phrasebook) -> str:
+        previous = turn.previous or {}
+        said = clarification(
+            previous.get("request"),
+            previous.get("term"),
+            turn.question,
+            turn.bank,
+            turn.current["text"],
+            book,
+        )
+        if turn.clarifications >= MAX_CLARIFICATIONS:
+            said = f"{said} {book.line('clarify.last')}"
+        return said
+
+    @staticmethod
+    def _reply(turn: InterviewerInput, book: Phrasebook) -> str:
+        asked = turn.previous["answer"] if turn.previous else ""
+        parts = [faq_reply(turn.pack.faq, asked, book)]
+        if turn.current["phase"] == "wrap_up":
+            parts.append(
+                book.line("reply.questions_done" if turn.questions_done else "reply.anything_else")
+            )
+        elif turn.side_questions >= MAX_QUESTIONS_PER_QUESTION:
+            parts.append(book.line("reply.later"))
+        else:
+            parts.append(book.line("reply.back_to_question"))
+        return " ".join(parts)
+
+    def _ask(self, turn: InterviewerInput, book: Phrasebook) -> list[tuple[str, str]]:
+        """Acknowledge (or give feedback), mark a phase change, then ask."""
+        current, previous = turn.current, turn.previous
+        lines: list[tuple[str, str]] = []
+        parts: list[str | None] = []
+        if previous is None:
+            parts.append(
+                book.line(
+                    f"greeting.{turn.mode}", name=first_name(turn.profile), role=turn.pack.title
+                )
+            )
+        else:
+            if turn.previous_evaluation is not None:
+                evaluation = turn.previous_evaluation
+                question = turn.pack.question(evaluation.question_id)
+                bank = turn.pack.topic_of(evaluation.question_id)
+                lines.append((FEEDBACK, practice_feedback(evaluation, question, bank, book)))
+            else:
+                parts.append(self._acknowledge(turn, book))
+            if current["kind"] in ("question", "closing") and current["phase"] != previous["phase"]:
+                parts.append(book.line(f"transition.{current['phase']}"))
+        parts += self._asking(turn, book)
+        lines.append((current["kind"], " ".join(p.strip() for p in parts if p and p.strip())))
+        return lines
+
+    @staticmethod
+    def _acknowledge(turn: InterviewerInput, book: Phrasebook) -> str | None:
+        """A neutral line about the last answer, from its text alone."""
+        previous = turn.previous
+        if previous is None or not is_graded(previous):
+            return None
+        bank = turn.pack.topic_of(previous["question_id"])
+        question = turn.pack.question(previous["question_id"])
+        skipped = intent_of(previous) == "skip"
+        return acknowledgement(previous["answer"], skipped, bank, question, book)
+
+    @staticmethod
+    def _asking(turn: InterviewerInput, book: Phrasebook) -> list[str | None]:
+        """The question itself: a probe, a hint and another try, or the question."""
+        current = turn.current
+        if current["kind"] == "follow_up":
+            book.note(current["text"])
+            parts = [f"{book.line('probe_lead')} {current['text']}"]
+            hint = current.get("hint")
+            if turn.level == "junior" and hint and not book.repeats(hint):
+                book.note(hint)
+                parts.append(f"{book.line('hint_lead')} {hint}")
+            return parts
+        if current["kind"] == "hint":
+            hint = current.get("hint", "")
+            book.note(hint)
+            return [book.line("hint.intro"), hint, book.line("hint.retry")]
+        book.note(current["text"])
+        return [current["text"]]
+
+
+def _acknowledge_task(turn: InterviewerInput) -> str:
+    """How the model opens an answer turn: neutral (hiring) or with feedback (practice)."""
+    if turn.previous is None:
+        name = first_name(turn.profile)
+        practice = (
+            " It is a practice interview: after each question they hear what worked and what "
+            "was missing, and at the end they get a coaching report."
+            if turn.mode == "practice"
+            else ""
+        )
+        return (
+            f"This is the start: greet {name} warmly, introduce yourself, explain the "
+            "interview's structure (background, foundations, problem solving, system design, "
+            "teamwork, their questions), and say that thinking aloud, asking you to clarify, "
+            f"and saying 'I don't know' are all fine.{practice}"
+        )
+    evaluation = turn.previous_evaluation
+    if evaluation is None:
+        return (
+            "Acknowledge the previous answer in one short, neutral sentence that refers to "
+            "something the candidate said (a point or a term they used), or simply thank them. "
+            "Do not judge it: no praise, no 'great', 'good', 'exactly' or 'right', nothing that "
+            "says whether it was correct; the same tone for a strong and a weak answer."
+        )
+    question = turn.pack.question(evaluation.question_id)
+    bank = turn.pack.topic_of(evaluation.question_id)
+    flags = stated_flags(evaluation, question, bank)
+    corrections = "; ".join(f.correction or f"misconception: {f.label}" for f in flags) or "none"
+    covered = "; ".join(kp.label for kp in evaluation.found) or "nothing yet"
+    missing = "; ".join(kp.label for kp in evaluation.missed[:3]) or "nothing important"
+    return (
+        "This is a practice interview. Start with one or two sentences of feedback on the "
+        f"candidate's answers to the previous question. Covered: {covered}. Missing: "
+        f"{missing}. Misconceptions to correct, in one line: {corrections}. Say plainly what "
+        "was good and what was missing; praise only what is covered, and do not praise an "
+        "answer with a misconception. Then write a blank line, and continue."
+    )
+
+
+def llm_task(turn: InterviewerInput) -> str:
+    """What the model is asked to do this turn (`prompts/interviewer_*.md`)."""
+    current = turn.current
+    kind = current["kind"]
+    if kind == "clarification":
+        previous = turn.previous or {}
+        clarify = turn.question.clarify
+        known = defined_term(turn.question, previous.get("term"))
+        return render_prompt(
+            "interviewer_clarify",
+            request=previous.get("request") or "rephrase",
+            term=previous.get("term") or "(none)",
+            question=current["text"],
+            rephrase=clarify.rephrase if clarify else "(none)",
+            scope=(clarify.scope if clarify else None) or "(none)",
+            definition=f"{known[0]}: {known[1]}" if known else "(none)",
+            topic=turn.bank.title,
+        )
+    if kind == "reply":
+        asked = turn.previous["answer"] if turn.previous else ""
+        match = match_faq(turn.pack.faq, asked)
+        faq = "\n".join(f"- {e.question} {e.answer}" for e in match.entries) or "(nothing)"
+        if current["phase"] != "wrap_up":
+            after = "say you'll come back to the open question, and hand back to the candidate"
+        elif turn.questions_done:
+            after = "say that is all the time there is for questions"
+        else:
+            after = "ask whether there is anything else they would like to know"
+        return render_prompt(
+            "interviewer_reply",
+            faq=faq,
+            fallback=turn.pack.faq.fallback if turn.pack.faq else "the hiring team will follow up",
+            after=after,
+        )
+    if kind == "hint":
+        return render_prompt(
+            "interviewer_hint", hint=current.get("hint", ""), question=current["text"]
+        )
+    previous = turn.previous
+    if previous is None:
+        transition = "Then ask the first question."
+    elif kind in ("question", "closing") and current["phase"] != previous["phase"]:
+        transition = f"Make a natural transition to the next part: {current['phase']}."
+    else:
+        transition = "Stay in the current part of the interview."
+    hint = ""
+    if kind == "follow_up" and turn.level == "junior" and current.get("hint"):
+        hint = f"   After the question, offer this hint: {current['hint']}\n"
+    return render_prompt(
+        "interviewer_ask",
+        acknowledge=_acknowledge_task(turn),
+        transition=transition,
+        kind="follow-up question" if kind == "follow_up" else "question",
+        question=current["text"],
+        hint=hint,
+    )
 
 
 class LLMInterviewer:
@@ -128,39 +355,21 @@ class LLMInterviewer:
             self.with_tools = model
 
     def _prompt(self, turn: InterviewerInput) -> list[BaseMessage]:
-        current = turn.current
         previous = turn.previous
-        if previous is None:
-            transition = (
-                f"This is the start: greet {first_name(turn.profile)} warmly, introduce "
-                "yourself, explain the interview's structure (background, foundations, problem "
-                "solving, system design, teamwork, their questions) and that thinking aloud "
-                "and saying 'I don't know' are fine."
-            )
-        elif current["kind"] != "follow_up" and current["phase"] != previous["phase"]:
-            transition = f"Make a natural transition to the next part: {current['phase']}."
-        else:
-            transition = "Stay in the current part of the interview."
-        hint = ""
-        if current["kind"] == "follow_up" and turn.level == "junior" and current.get("hint"):
-            hint = f"   After the question, offer this hint: {current['hint']}\n"
         prompt = render_prompt(
             "interviewer",
             persona=turn.persona,
-            transition=transition,
-            kind="follow-up question" if current["kind"] == "follow_up" else "question",
-            question=current["text"],
-            hint=hint,
-            phase=current["phase"],
-            name=turn.profile.get("name", "the candidate"),
+            task=llm_task(turn),
+            phase=turn.current["phase"],
+            name=candidate_text(turn.profile.get("name", "the candidate"), 200),
             years=turn.profile.get("years_experience", "?"),
-            summary=turn.summary or "(start of the interview)",
+            summary=candidate_text(turn.summary or "(start of the interview)", 2000),
             previous_question=previous["question"] if previous else "(none yet)",
             previous_answer=candidate_text(previous["answer"], 2000) if previous else "",
         )
         return [SystemMessage(prompt), HumanMessage("Say your next line to the candidate.")]
 
-    async def compose(self, turn: InterviewerInput) -> AIMessage:
+    async def compose(self, turn: InterviewerInput) -> SpokenTurn:
         messages = self._prompt(turn)
         try:
             for _ in range(MAX_TOOL_ROUNDS):
@@ -178,7 +387,14 @@ class LLMInterviewer:
         except Exception as exc:  # a model fault must never stop the interview
             self.ledger.fell_back(f"{type(exc).__name__}: {exc}")
             return await self.rubric.compose(turn)
-        return AIMessage(content=text, name="Sophia", id=reply.id)
+        kind = turn.current["kind"]
+        feedback, _, rest = text.partition("\n\n")
+        if turn.previous_evaluation is not None and rest.strip():
+            # Practice mode: the prompt asks for the feedback first, then a blank line.
+            lines = [(FEEDBACK, feedback.strip()), (kind, rest.strip())]
+        else:
+            lines = [(kind, text)]
+        return SpokenTurn(AIMessage(content=text, name="Sophia", id=reply.id), lines)
 
     @staticmethod
     async def _run_tool(call: dict, turn: InterviewerInput) -> ToolMessage:
@@ -199,33 +415,97 @@ def interviewer_brain(context: Context, ledger: AgentLedger) -> InterviewerBrain
     return RubricInterviewer() if model is None else LLMInterviewer(model, ledger)
 
 
-async def interviewer(state: State, runtime: Runtime[Context]) -> dict:
-    """Say the next line: a pending probe, or the question the phase node chose."""
-    session = Session.from_runtime(runtime)
+def open_question(state: State) -> tuple[AskedQuestion, dict]:
+    """What Sophia does now with the open question, and the state it changes.
+
+    After a clarification request or a question to Sophia, the same question stays open; after
+    an answer, a pending probe or hint is asked, else the question the phase node chose.
+    """
     current = dict(state["current"])
-    update: dict = {}
-    if probe := state.get("probe"):
-        current.update(kind="follow_up", text=probe["text"])
-        current.pop("hint", None)
-        if probe.get("hint"):
-            current["hint"] = probe["hint"]
-        update = {"probe": None, "follow_ups": state.get("follow_ups", 0) + 1}
     turns = state.get("turns", [])
     previous = turns[-1] if turns else None
+    update: dict = {}
+    if previous is not None and not is_graded(previous):
+        kind: QuestionKind = (
+            "clarification" if intent_of(previous) == "clarification_request" else "reply"
+        )
+        current["kind"] = kind
+    elif probe := state.get("probe"):
+        if probe.get("kind") == "hint":
+            current.update(kind="hint", hint=probe["text"])
+        else:
+            current.update(kind="follow_up", text=probe["text"])
+            current.pop("hint", None)
+            if probe.get("hint"):
+                current["hint"] = probe["hint"]
+            update["follow_ups"] = state.get("follow_ups", 0) + 1
+        update["probe"] = None
+    return current, update  # type: ignore[return-value]
+
+
+def transcript_lines(
+    spoken: SpokenTurn, current: AskedQuestion, previous: Turn | None
+) -> list[TranscriptEntry]:
+    """Sophia's lines for the transcript; feedback belongs to the question it is about."""
+    entries: list[TranscriptEntry] = []
+    for kind, text in spoken.lines:
+        about = previous if kind == FEEDBACK and previous is not None else current
+        entries.append(
+            {
+                "speaker": "sophia",
+                "kind": kind,
+                "text": text,
+                "phase": about["phase"],
+                "question_id": about["question_id"],
+            }
+        )
+    return entries
+
+
+async def interviewer(state: State, runtime: Runtime[Context]) -> dict:
+    """Say the next line: a clarification, a reply, a hint, a probe, or the next question."""
+    session = Session.from_runtime(runtime)
+    current, update = open_question(state)
+    turns = state.get("turns", [])
+    previous = turns[-1] if turns else None
+    mode: Mode = state.get("mode", "hiring")
+    evaluation = None
+    if (
+        mode == "practice"
+        and previous is not None
+        and is_graded(previous)
+        and current["kind"] in ("question", "closing")
+    ):
+        # Feedback comes when the candidate is done with a question (after its probes).
+        evaluation = await session.evaluation_of(previous)
+    spent = turns_on(state, current["question_id"])
     assessment = await session.assessment(state)
     ledger = AgentLedger("interviewer")
-    message = await interviewer_brain(session.context, ledger).compose(
+    spoken = await interviewer_brain(session.context, ledger).compose(
         InterviewerInput(
             pack=session.pack,
             profile=state["profile"],
-            current=current,  # type: ignore[arg-type]
+            current=current,
             previous=previous,
-            previous_evaluation=await session.evaluation_of(previous) if previous else None,
+            previous_evaluation=evaluation,
             level=assessment.level,
             summary=recent_summary(turns),
             persona=session.persona(),
             store=session.store,
+            mode=mode,
+            seed=session.thread_id,
+            said=tuple(state.get("said", [])),
+            spoken=tuple(m.text for m in state.get("messages", []) if m.type == "ai"),
+            clarifications=count_intent(spent, "clarification_request"),
+            side_questions=count_intent(spent, "question"),
+            questions_done=questions_done(state),
         )
     )
     await save_ledger(session.store, session.thread_id, ledger)
-    return {**update, "current": current, "messages": [message]}
+    return {
+        **update,
+        "current": current,
+        "messages": [spoken.message],
+        "transcript": transcript_lines(spoken, current, previous),
+        "said": spoken.said,
+    }

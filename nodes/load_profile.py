@@ -1,4 +1,5 @@
-"""First node: settle who is being interviewed and where their level starts.
+"""First node: settle who is being interviewed, where their level starts, and how (the mode and
+the level hired for, fixed for the whole interview).
 
 A stored profile (`candidate_id`) is only ever read here. An inline candidate is candidate
 text: it gets a profile of its own, keyed by the thread (`inline-<thread id>`), so nothing a
@@ -80,4 +81,10 @@ async def load_profile(state: State, runtime: Runtime[Context]) -> dict:
         profile = dict(ANONYMOUS)  # type: ignore[assignment]
     state_with_profile: State = {**state, "profile": profile}
     await save_level(session.store, session.thread_id, session.start_assessment(state_with_profile))
-    return {"profile": profile, "finished": False}
+    # Mode and target level are settled now: nodes read them from state from here on.
+    return {
+        "profile": profile,
+        "finished": False,
+        "mode": session.context.mode,
+        "target_level": session.target_level(),
+    }

@@ -5,6 +5,8 @@ Shared by the six phase nodes; each phase differs only in its topics and budget 
 
 from __future__ import annotations
 
+import zlib
+
 from langgraph.runtime import Runtime
 
 from graph.config import Context
@@ -28,24 +30,48 @@ def phase_budget(pack: RolePack, spec: PhaseSpec, context: Context) -> int:
 
 
 def choose_question(
-    pack: RolePack, spec: PhaseSpec, index: int, asked: set[str], difficulty: Level
+    pack: RolePack,
+    spec: PhaseSpec,
+    index: int,
+    asked: set[str],
+    difficulty: Level,
+    seed: str | None = None,
 ) -> Question:
     """The `index`-th main question of a phase: topics in turn, nearest to `difficulty`.
 
-    A topic whose questions are all asked is skipped for the next one that has some left. Once
-    a topic and level is asked its other variants are too; between equals the first variant in
-    the bank comes first.
+    A topic whose questions are all asked is skipped for the next one that has some left. A
+    topic may have several variants at a level: with a `seed` (the thread id) one is picked per
+    interview, so repeated practice differs; without one, the first (the one the bundled test
+    candidates' answers were written for). Once one variant of a topic and level is asked, the
+    others count as asked too: they test the same thing.
     """
     topics = spec.topics
+    target = LEVEL_VALUE[difficulty]
     taken = {slot_of(question_id) for question_id in asked}
     for step in range(len(topics)):
         bank = pack.topics[topics[(index + step) % len(topics)]]
         left = [q for q in bank.questions if slot_of(q.id) not in taken]
-        if left:
-            target = LEVEL_VALUE[difficulty]
-            # Nearest difficulty first; between equals, the easier one (kinder to a candidate).
-            return min(left, key=lambda q: (abs(LEVEL_VALUE[q.difficulty] - target), q.difficulty))
+        if not left:
+            continue
+        # Nearest difficulty first; between equals, the easier one (kinder to a candidate).
+        best = min(
+            (abs(LEVEL_VALUE[q.difficulty] - target), LEVEL_VALUE[q.difficulty]) for q in left
+        )
+        variants = [
+            q
+            for q in left
+            if (abs(LEVEL_VALUE[q.difficulty] - target), LEVEL_VALUE[q.difficulty]) == best
+        ]
+        if seed is None or len(variants) == 1:
+            return variants[0]
+        pick = zlib.crc32(f"{seed}:{bank.topic}:{variants[0].difficulty}".encode())
+        return variants[pick % len(variants)]
     raise LookupError(f"phase {spec.id} has no questions left")
+
+
+def planned_questions(pack: RolePack, context: Context) -> int:
+    """How many main questions the interview asks (follow-ups, hints and replies come on top)."""
+    return sum(phase_budget(pack, spec, context) for spec in pack.phases)
 
 
 async def plan_next_question(phase: Phase, state: State, runtime: Runtime[Context]) -> dict:
@@ -56,7 +82,12 @@ async def plan_next_question(phase: Phase, state: State, runtime: Runtime[Contex
     index = 0 if entering else state.get("phase_questions", 0)
     assessment = await session.assessment(state)
     question = choose_question(
-        session.pack, spec, index, set(state.get("asked", [])), assessment.next_difficulty
+        session.pack,
+        spec,
+        index,
+        set(state.get("asked", [])),
+        assessment.next_difficulty,
+        seed=session.thread_id if session.context.vary_questions else None,
     )
     current: AskedQuestion = {
         "phase": phase,

@@ -1,7 +1,9 @@
 """The report: aggregate the evaluations into the final report, with coaching and resources.
 
 The report goes to the Store (`("reports",)`, key = thread id), not to state; the candidate's
-thread only gets Sophia's farewell.
+thread only gets Sophia's farewell, and in practice mode their own coaching report
+(`practice_report`: strengths, areas to work on, coaching and the feedback they heard, never a
+recommendation). The recommendation is judged against the level hired for (`recommend`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from graph.config import Context
 from graph.llm import (
     StructuredOutputError,
     agent_model,
+    candidate_text,
     is_rubric,
     model_for,
     schema_text,
@@ -30,19 +33,26 @@ from graph.session import Session
 from graph.state import (
     PHASES,
     AnswerEvaluation,
+    CandidateQuestion,
     CoachingItem,
     FinalReport,
     LearningResource,
+    Mode,
     ReportNarrative,
     ReportPhase,
     ReportQuestion,
     State,
+    TranscriptEntry,
+    TranscriptLine,
     Turn,
+    graded_turns,
+    intent_of,
 )
 from graph.store import latest_evaluations, load_profile, save_profile, save_report
 from graph.usage import AgentLedger, load_usage, save_ledger
 from prompts import render_prompt
-from rubric.phrasing import line
+from rubric.analysis import strip_injections
+from rubric.phrasing import Phrasebook
 from rubric.role_pack import RolePack
 from tools.coaching import generate_coaching_suggestions
 from tools.learning_resources import find_learning_resources
@@ -93,13 +103,18 @@ def primary_score(evaluation: AnswerEvaluation) -> float:
 
 
 def report_phases(turns: list[Turn], evaluations: dict[str, AnswerEvaluation]) -> list[ReportPhase]:
-    """The transcript grouped by phase and question, with each question's evaluation."""
+    """The graded answers grouped by phase and question, with each question's evaluation.
+
+    A question's first graded answer is its answer; later ones answer its probes and hints.
+    Clarification requests and questions to Sophia are only in the transcript.
+    """
     by_phase: dict[str, dict[str, ReportQuestion]] = defaultdict(dict)
-    for t in turns:
+    for t in graded_turns(turns):
         questions = by_phase[t["phase"]]
-        if t["kind"] == "follow_up" and t["question_id"] in questions:
+        if t["question_id"] in questions:
+            asked = t.get("hint") if t["kind"] == "hint" else t["question"]
             questions[t["question_id"]].follow_ups.append(
-                {"question": t["question"], "answer": t["answer"]}
+                {"question": asked or t["question"], "answer": t["answer"], "kind": t["kind"]}
             )
         else:
             questions[t["question_id"]] = ReportQuestion(
@@ -166,6 +181,32 @@ async def coaching_for(
     return items
 
 
+def ungraded_injections(turns: list[Turn]) -> list[str]:
+    """Flags for text aimed at the grader in messages nothing graded (questions to Sophia,
+    clarification requests): it could not pay, but a reviewer should know it was tried."""
+    graded = {t["turn"] for t in graded_turns(turns)}
+    flags = []
+    for t in turns:
+        if t["turn"] not in graded and strip_injections(t["answer"])[1]:
+            what = "a question to Sophia" if intent_of(t) == "question" else "a message"
+            flags.append(
+                f"suspected prompt injection in {what} ({t['phase']}, {t['question_id']}), "
+                "not graded"
+            )
+    return flags
+
+
+def candidate_questions(transcript: list[TranscriptEntry]) -> list[CandidateQuestion]:
+    """The candidate's questions to Sophia, each with the reply she gave."""
+    pairs = []
+    for index, entry in enumerate(transcript):
+        if entry["speaker"] != "candidate" or entry["kind"] != "question":
+            continue
+        reply = next((e["text"] for e in transcript[index + 1 :] if e["speaker"] == "sophia"), "")
+        pairs.append(CandidateQuestion(question=entry["text"], reply=reply))
+    return pairs
+
+
 def review_flags(evaluations: list[AnswerEvaluation], pack: RolePack) -> list[str]:
     """What a human reviewer should look at."""
     flags = []
@@ -194,6 +235,11 @@ def review_flags(evaluations: list[AnswerEvaluation], pack: RolePack) -> list[st
                 f"LLM score over the rubric's by more than the margin on {title} "
                 f"({e.question_id}): rubric score kept, held for review"
             )
+        if "intent_disagreement" in e.signals:
+            flags.append(
+                f"the LLM grader read a message graded as an answer on {title} as a question or "
+                f"a clarification request ({e.question_id})"
+            )
         if "truncated" in e.signals:
             flags.append(f"very long answer on {title} graded on its beginning ({e.question_id})")
     return flags
@@ -210,6 +256,7 @@ class ReportInput:
     overall: float
     evaluations: list[AnswerEvaluation]
     persona: str = ""
+    target_level: str = "mid"
 
 
 @dataclass
@@ -263,10 +310,11 @@ class LLMReport:
         return render_prompt(
             "report",
             persona=item.persona,
-            name=item.profile.get("name", "the candidate"),
+            name=candidate_text(str(item.profile.get("name", "the candidate")), 200),
+            target_level=item.target_level,
             level=item.level,
             overall=item.overall,
-            recommendation=recommend(item.overall),
+            recommendation=recommend(item.overall, item.target_level, item.level),  # type: ignore[arg-type]
             scores=", ".join(f"{c} {s}" for c, s in item.scores.items() if s is not None),
             topics=topics,
             weak_topics=", ".join(sorted({e.topic for e in weak})) or "none",
@@ -362,6 +410,8 @@ async def report(state: State, runtime: Runtime[Context]) -> dict:
     scores = criterion_scores(pack, evaluations)
     overall = weighted_overall(scores)
     profile = state["profile"]
+    mode: Mode = state.get("mode", "hiring")
+    target = state.get("target_level") or session.target_level()
     ledger = AgentLedger("report")
     writing = await report_brain(session.context, ledger).write(
         ReportInput(
@@ -372,11 +422,28 @@ async def report(state: State, runtime: Runtime[Context]) -> dict:
             overall=overall,
             evaluations=evaluations,
             persona=session.persona(),
+            target_level=target,
         )
     )
     await save_ledger(session.store, session.thread_id, ledger)
     usage = await load_usage(session.store, session.thread_id)
     fallbacks = [f for record in usage.values() for f in record.get("fallbacks", [])]
+    turns = state.get("turns", [])
+    book = Phrasebook(
+        session.thread_id,
+        state.get("said", []),
+        [m.text for m in state.get("messages", []) if m.type == "ai"],
+    )
+    farewell = book.line(f"farewell.{mode}", name=profile["name"].split()[0])
+    last = state["current"]
+    goodbye: TranscriptEntry = {
+        "speaker": "sophia",
+        "kind": "closing",
+        "text": farewell,
+        "phase": last["phase"],
+        "question_id": last["question_id"],
+    }
+    transcript = [*state.get("transcript", []), goodbye]
     final = FinalReport(
         candidate_id=profile["id"],
         candidate_name=profile["name"],
@@ -384,24 +451,36 @@ async def report(state: State, runtime: Runtime[Context]) -> dict:
         level=assessment.level,
         scores={c: s for c, s in scores.items() if s is not None},
         overall=overall,
-        recommendation=recommend(overall),
-        phases=report_phases(state.get("turns", []), latest),
+        recommendation=recommend(overall, target, assessment.level),
+        phases=report_phases(turns, latest),
         strengths=writing.strengths,
         improvements=writing.improvements,
         coaching=writing.coaching,
         flags=review_flags(evaluations, pack)
+        + ungraded_injections(turns)
         + [f"fallback to the rubric brain: {f}" for f in fallbacks],
         model=session.context.model,
         brain=brain_name(session.context),
         usage=usage_totals(usage),
+        mode=mode,
+        target_level=target,
+        transcript=[TranscriptLine.model_validate(e) for e in transcript],
+        candidate_questions=candidate_questions(transcript),
     )
     await save_report(session.store, session.thread_id, final)
     # A second interview can see the candidate's earlier ones.
     if stored := await load_profile(session.store, profile["id"]):
         history = [t for t in stored.get("interviews", []) if t != session.thread_id]
         await save_profile(session.store, {**stored, "interviews": [*history, session.thread_id]})
-    farewell = line("farewell", session.thread_id, name=profile["name"].split()[0])
-    return {"messages": [AIMessage(content=farewell, name="Sophia")], "finished": True}
+    update: dict = {
+        "messages": [AIMessage(content=farewell, name="Sophia")],
+        "transcript": [goodbye],
+        "said": book.used,
+        "finished": True,
+    }
+    if mode == "practice":
+        update["practice_report"] = final.practice_view().model_dump(mode="json")
+    return update
 
 
 def usage_totals(usage: dict[str, dict]) -> dict[str, dict[str, int]]:

@@ -6,6 +6,7 @@ the middle of an interview.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -213,6 +214,8 @@ class RolePack(_Strict):
 
     id: str
     title: str
+    # The level the role hires for by default (the `target_level` setting can override it).
+    target_level: Level = "mid"
     phases: list[PhaseSpec]
     topics: dict[Topic, TopicBank]
     faq: RoleFAQ | None = None
@@ -267,12 +270,39 @@ def _explain(path: Path, exc: ValidationError) -> RolePackError:
     return RolePackError(f"{path}: field '{where}': {first['msg']}{more}")
 
 
+# Extra folders of role packs, searched after prompts/roles/ (os.pathsep-separated).
+ROLES_PATH_ENV = "SOPHIA_ROLES_PATH"
+
+
+def roles_dirs() -> list[Path]:
+    """Where role packs are looked up: prompts/roles/, then the folders in SOPHIA_ROLES_PATH."""
+    extra = [Path(p) for p in os.environ.get(ROLES_PATH_ENV, "").split(os.pathsep) if p]
+    return [ROLES_DIR, *extra]
+
+
 @cache
-def load_role_pack(role: str, roles_dir: Path = ROLES_DIR) -> RolePack:
-    """Load and validate the role pack `roles_dir/role` (cached: packs are read-only data)."""
+def _roles_dir_of(role: str, roles_path: str) -> Path:
+    """The folder holding pack `role` (cached per search path: nodes look packs up often)."""
+    return next((d for d in roles_dirs() if (d / role).is_dir()), ROLES_DIR)
+
+
+def load_role_pack(role: str, roles_dir: Path | None = None) -> RolePack:
+    """Load and validate the role pack `role` (cached: packs are read-only data).
+
+    It is looked up in `roles_dir` when given, else in `roles_dirs()` in order.
+    """
+    if roles_dir is None:
+        roles_dir = _roles_dir_of(role, os.environ.get(ROLES_PATH_ENV, ""))
+    return _load_role_pack(role, roles_dir)
+
+
+@cache
+def _load_role_pack(role: str, roles_dir: Path) -> RolePack:
     folder = roles_dir / role
     if not folder.is_dir():
-        known = ", ".join(sorted(p.parent.name for p in roles_dir.glob("*/pack.yaml")))
+        known = ", ".join(
+            sorted({p.parent.name for d in roles_dirs() for p in d.glob("*/pack.yaml")})
+        )
         raise RolePackError(f"unknown role pack '{role}' (known: {known or 'none'})")
     pack_path = folder / "pack.yaml"
     raw = _read_yaml(pack_path)

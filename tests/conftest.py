@@ -27,6 +27,96 @@ def pack() -> RolePack:
     return load_role_pack("backend_python")
 
 
+# --- a role pack with the listening data: clarifications, hints, corrections, FAQ, variants ----
+
+LISTENING_PACK = "listening_test"
+FAQ = {
+    "entries": [
+        {
+            "id": "on_call",
+            "question": "What does on-call look like?",
+            "phrases": ["on call", "on-call", "pager", "incidents"],
+            "answer": "Engineers join the on-call rotation after three months, one week in six, "
+            "with a second person always on backup.",
+        },
+        {
+            "id": "team",
+            "question": "How big is the team?",
+            "phrases": ["how big + team", "team size", "how many engineers", "who would i work"],
+            "answer": "The backend team is seven engineers and a product manager, split into "
+            "two squads.",
+        },
+        {
+            "id": "next_steps",
+            "question": "What are the next steps?",
+            "phrases": ["next steps", "after this interview", "hear back"],
+            "answer": "After today the hiring team reviews the interview and gets back to you "
+            "within a week.",
+        },
+    ],
+    "fallback": "I don't know that one; the hiring team will follow up on it.",
+}
+AUTH_CLARIFY = {
+    "rephrase": "How do you make sure a request comes from a known caller, and that the "
+    "caller may do what it asks?",
+    "scope": "Take the case you know best, users of a web app or services calling each "
+    "other, and say which one you picked.",
+    "terms": {
+        "authorization": "deciding what an identified caller is allowed to do.",
+        "JWT": "a signed token format that carries claims about the caller.",
+    },
+}
+
+
+def _listening_pack(roles: Path) -> Path:
+    """The default pack, copied, with the listening data added for a few questions."""
+    import shutil
+
+    import yaml
+
+    folder = roles / LISTENING_PACK
+    shutil.copytree(Path(__file__).parent.parent / "prompts" / "roles" / "backend_python", folder)
+    pack_file = folder / "pack.yaml"
+    pack_data = yaml.safe_load(pack_file.read_text())
+    pack_file.write_text(yaml.safe_dump({**pack_data, "id": LISTENING_PACK}))
+    auth_file = folder / "questions" / "auth.yaml"
+    auth = yaml.safe_load(auth_file.read_text())
+    for question in auth["questions"]:
+        if question["id"] == "auth.mid":
+            question["clarify"] = AUTH_CLARIFY
+            question["hint"] = "Start from what the server checks on every request."
+    variant = next(q for q in auth["questions"] if q["id"] == "auth.mid")
+    auth["questions"].append(
+        {
+            **variant,
+            "id": "auth.mid.2",
+            "text": "How would you protect an internal API so that only the right callers can "
+            "use each endpoint?",
+        }
+    )
+    for flag in auth["red_flags"]:
+        if flag["label"].startswith("Believes JWTs are encrypted"):
+            flag["correction"] = "A JWT is signed, not encrypted: anyone can read its claims."
+    auth_file.write_text(yaml.safe_dump(auth, sort_keys=False))
+    (folder / "faq.yaml").write_text(yaml.safe_dump(FAQ, sort_keys=False))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def listening_roles(tmp_path_factory) -> Path:
+    """A roles folder holding the `listening_test` pack."""
+    roles = tmp_path_factory.mktemp("roles")
+    _listening_pack(roles)
+    return roles
+
+
+@pytest.fixture
+def listening_pack(listening_roles, monkeypatch) -> RolePack:
+    """The `listening_test` pack, findable by its id (SOPHIA_ROLES_PATH) for this test."""
+    monkeypatch.setenv("SOPHIA_ROLES_PATH", str(listening_roles))
+    return load_role_pack(LISTENING_PACK)
+
+
 @pytest.fixture
 def store() -> InMemoryStore:
     return InMemoryStore()

@@ -193,7 +193,10 @@ def test_no_honest_test_candidate_answer_is_taken_for_injection():
     flagged = [
         (c.id, topic, removed)
         for c in honest
-        for topic, answer in [*c.answers.items(), *c.follow_up_answers.items()]
+        for topic, answer in [
+            *((t, m) for t in c.answers for m in c.messages_for(t)),
+            *c.follow_up_answers.items(),
+        ]
         if (removed := strip_injections(answer)[1])
     ]
     assert len(honest) >= 40 and flagged == []

@@ -148,15 +148,39 @@ def test_simulate_writes_json_and_markdown(tmp_path):
         "model",
         "brain",
         "usage",
+        "mode",
+        "target_level",
+        "transcript",
+        "candidate_questions",
     }
+    # The candidate asked questions at the wrap-up: replied to, not graded.
     assert [p["phase"] for p in data["phases"]] == [
         "introduction",
         "foundation",
         "problem_solving",
         "system_design",
         "soft_skills",
-        "wrap_up",
     ]
+    assert data["candidate_questions"] and all(q["reply"] for q in data["candidate_questions"])
+    speakers = {line["speaker"] for line in data["transcript"]}
+    assert speakers == {"sophia", "candidate"}
+
+
+def test_simulate_prints_the_conversation(tmp_path):
+    candidate = ROOT / "evals" / "listening" / "mid-clarifier-nora.yaml"
+    result = sophia("simulate", str(candidate), "--transcript", home=tmp_path)
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr.decode()
+    assert "Nora [clarification request]: Before I answer, what do you mean by" in out
+    assert "Sophia [clarification]:" in out and "Sophia [reply]:" in out
+
+
+def test_a_practice_report_shows_no_recommendation(tmp_path):
+    candidate = ROOT / "evals" / "listening" / "practice-priya.yaml"
+    result = sophia("simulate", str(candidate), "--markdown", str(tmp_path / "p.md"), home=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    assert "Recommendation" not in result.stdout.decode()
+    assert "ecommendation" not in (tmp_path / "p.md").read_text()
 
 
 @pytest.mark.parametrize(

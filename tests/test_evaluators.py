@@ -21,10 +21,14 @@ from evals.evaluators import (
     injection_flagged,
     level_accuracy,
     level_match,
+    no_praise_for_weak_answers,
     overall_in_band,
     phases_in_order,
+    praise_after_weak_answers,
     recommendation_accepted,
     recommendation_accuracy,
+    repeated_sentences,
+    sophia_never_repeats,
     spearman,
     spearman_correlation,
     standard_deviation,
@@ -323,3 +327,58 @@ def test_a_failed_run_is_not_measured_rather_than_an_error():
     metrics = compute_metrics([variant, candidate_input("b")], [{}, outputs("b")], [MID, MID])
     assert metrics["level_accuracy"]["score"] == 1.0
     assert metrics["trajectory_pass_rate"]["comment"] == "1 of 1"
+
+
+# --- how Sophia speaks ---------------------------------------------------------------------------
+
+
+def _line(speaker: str, kind: str, text: str, question_id: str = "q1") -> dict:
+    return {
+        "speaker": speaker,
+        "kind": kind,
+        "text": text,
+        "phase": "foundation",
+        "question_id": question_id,
+    }
+
+
+def test_a_long_sentence_said_twice_is_counted_but_a_requested_repeat_is_not():
+    question = "How do you handle database sessions in a FastAPI app?"
+    transcript = [
+        _line("sophia", "question", f"Thanks for that. {question}"),
+        _line("candidate", "clarification_request", "Could you repeat that?"),
+        _line("sophia", "clarification", f"Sure. {question}"),
+        _line("candidate", "answer", "A session per request."),
+        _line(
+            "sophia",
+            "question",
+            "Thanks for that. Okay, thank you for walking me through it.",
+            "q2",
+        ),
+        _line("candidate", "answer", "Done."),
+        _line("sophia", "question", "Okay, thank you for walking me through it. Next one?", "q3"),
+    ]
+    assert repeated_sentences(transcript) == ["okay thank you for walking me through it"]
+    outputs = {"transcript": transcript}
+    assert sophia_never_repeats(outputs)["score"] is False
+    assert sophia_never_repeats({"transcript": transcript[:4]})["score"] is True
+
+
+def test_praise_after_a_weak_or_wrong_answer_is_caught_and_questions_are_not_read():
+    transcript = [
+        _line("sophia", "question", "First question?"),
+        _line("candidate", "answer", "JWTs are encrypted."),
+        _line("sophia", "question", "Great answer. Which part is exactly right, would you say?"),
+        _line("candidate", "answer", "A good one."),
+        _line("sophia", "question", "Excellent. What is correct here?"),
+    ]
+    evaluations = [
+        {"turn": 1, "scores": {"technical_knowledge": 3.5}, "signals": ["red_flag"]},
+        {"turn": 2, "scores": {"technical_knowledge": 4.0}, "signals": []},
+    ]
+    outputs = {"transcript": transcript, "turn_evaluations": evaluations}
+    assert praise_after_weak_answers(outputs) == ["Great answer."]
+    evaluations[0]["signals"] = []
+    assert praise_after_weak_answers(outputs) == []
+    evaluations[0]["scores"] = {"technical_knowledge": 2.0}
+    assert no_praise_for_weak_answers(outputs)["score"] is False

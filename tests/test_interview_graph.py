@@ -54,21 +54,43 @@ async def test_every_phase_is_visited_in_order(reports):
         phases = [p["phase"] for p in payloads]
         assert sorted(set(phases), key=PHASES.index) == list(PHASES)
         assert phases == sorted(phases, key=PHASES.index)
-        assert [p.phase for p in report.phases] == list(PHASES)
-        assert payloads[-1]["kind"] == "closing"
-        main_questions = [p for p in payloads if p["kind"] != "follow_up"]
+        # The wrap-up is graded only when the candidate had no questions to ask.
+        graded_phases = [p.phase for p in report.phases]
+        assert graded_phases in (list(PHASES), list(PHASES[:-1]))
+        assert payloads[-1]["phase"] == "wrap_up"
+        main_questions = [p for p in payloads if p["kind"] in ("question", "closing")]
         assert len(main_questions) == 18
-        assert {p["topic"] for p in main_questions} == {
-            q.topic for phase in report.phases for q in phase.questions
-        }
+        graded_topics = {q.topic for phase in report.phases for q in phase.questions}
+        assert {p["topic"] for p in main_questions} - {"candidate_questions"} <= graded_topics
 
 
 async def test_interrupt_payloads_follow_the_contract(reports):
     _, payloads = reports["mid-solid-priya"]
     for payload in payloads:
-        assert set(payload) == {"phase", "question_id", "topic", "kind", "message"}
-        assert payload["kind"] in ("question", "follow_up", "closing")
-        assert payload["message"]
+        assert set(payload) == {
+            "phase",
+            "question_id",
+            "topic",
+            "kind",
+            "message",
+            "progress",
+            "mode",
+        }
+        assert payload["kind"] in (
+            "question",
+            "follow_up",
+            "hint",
+            "clarification",
+            "reply",
+            "closing",
+        )
+        assert payload["message"] and payload["mode"] == "hiring"
+        assert payload["progress"]["total"] == 18
+        assert 1 <= payload["progress"]["number"] <= 18
+    assert [p["progress"]["number"] for p in payloads if p["kind"] == "question"] == list(
+        range(1, 18)
+    )
+    assert payloads[-1]["kind"] == "reply"  # she answered the candidate's questions
 
 
 async def test_follow_ups_probe_thin_answers_and_spare_complete_ones():
@@ -108,14 +130,19 @@ async def test_questions_per_phase_setting():
     _, payloads = await run_interview(
         candidate("mid-solid-priya"), Context(model="rubric", questions_per_phase=2)
     )
-    main = [p for p in payloads if p["kind"] != "follow_up"]
+    main = [p for p in payloads if p["kind"] in ("question", "closing")]
     assert len(main) == 1 + 2 * 4 + 1
 
 
 async def test_same_candidate_same_report():
     first, _ = await run_interview(candidate("mid-solid-priya"), RUBRIC, thread_id="a")
-    second, _ = await run_interview(candidate("mid-solid-priya"), RUBRIC, thread_id="b")
-    assert first.model_dump() == second.model_dump()
+    again, _ = await run_interview(candidate("mid-solid-priya"), RUBRIC, thread_id="a")
+    other, _ = await run_interview(candidate("mid-solid-priya"), RUBRIC, thread_id="b")
+    assert first.model_dump() == again.model_dump()
+    # Another interview words things its own way; the assessment is the same.
+    spoken = {"transcript", "candidate_questions"}
+    assert first.model_dump(exclude=spoken) == other.model_dump(exclude=spoken)
+    assert first.transcript != other.transcript
 
 
 async def test_fairness_and_injection_variants_gain_nothing():

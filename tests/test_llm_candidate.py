@@ -57,8 +57,10 @@ async def test_answers_with_the_models_words_in_character():
 
 async def test_follow_ups_use_the_probe_answers_or_admit_there_is_no_more():
     candidate = LLMCandidate(priya(), FakeListChatModel(responses=["ok"]))
+    assert "cache-aside" in candidate.notes_for(question("caching"))  # the answer comes first
     notes = candidate.notes_for(question("caching", kind="follow_up"))
     assert "stampede" in notes  # follow_up_answers.caching
+    candidate.notes_for(question("auth"))
     assert candidate.notes_for(question("auth", kind="follow_up")) == NO_MORE_NOTES
     assert "requirements" in candidate.notes_for(question("candidate_questions_missing"))
 

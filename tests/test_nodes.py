@@ -21,6 +21,7 @@ from nodes.load_profile import load_profile
 from nodes.phase_plan import choose_question, phase_budget
 from nodes.report import criterion_scores, report
 from nodes.wrap_up import wrap_up
+from rubric.role_pack import slot_of
 
 STRONG_ASYNC = (
     "Synchronous code blocks until each I/O call finishes. Async code runs coroutines on an "
@@ -157,7 +158,8 @@ async def test_phase_node_follows_the_level_from_the_store(make_runtime, store):
     runtime = make_runtime()
     await load_profile({"candidate": {"name": "G", "years_experience": 9}}, runtime)
     out = await foundation({"profile": PROFILE, "phase": "introduction"}, runtime)
-    assert out["current"]["question_id"] == "python_fastapi.senior"
+    # A senior question: one of the topic's senior variants (the thread picks which).
+    assert slot_of(out["current"]["question_id"]) == "python_fastapi.senior"
     nxt = await foundation({**out, "profile": PROFILE, "asked": out["asked"]}, runtime)
     assert nxt["current"]["topic"] == "database_access"
     assert nxt["phase_questions"] == 2
@@ -200,15 +202,38 @@ def test_route_after_answer():
 # --- await_answer ------------------------------------------------------------------------------
 
 
-def test_interrupt_payload_has_the_contract_keys():
-    state = {"current": asked("auth.mid"), "messages": [AIMessage(content="Hi! question?")]}
-    assert interrupt_payload(state) == {
+def test_interrupt_payload_has_the_contract_keys(pack):
+    state = {
+        "current": asked("auth.mid"),
+        "messages": [AIMessage(content="Hi! question?")],
+        "asked": ["background.intro", "python_fastapi.mid", "auth.mid"],
+    }
+    assert interrupt_payload(state, pack, 18) == {
         "phase": "foundation",
         "question_id": "auth.mid",
         "topic": "auth",
         "kind": "question",
         "message": "Hi! question?",
+        "progress": {"phase_title": "Foundation questions", "number": 3, "total": 18},
+        "mode": "hiring",
     }
+
+
+def test_practice_payload_repeats_the_feedback_of_the_turn(pack):
+    feedback = {"speaker": "sophia", "kind": "feedback", "text": "Good: X.", "phase": "foundation"}
+    question = {"speaker": "sophia", "kind": "question", "text": "Next?", "phase": "foundation"}
+    answer = {"speaker": "candidate", "kind": "answer", "text": "A.", "phase": "foundation"}
+    state = {
+        "current": asked("auth.mid"),
+        "messages": [AIMessage(content="Good: X. Next?")],
+        "mode": "practice",
+        "transcript": [feedback, question],
+    }
+    assert interrupt_payload(state, pack, 18)["feedback"] == "Good: X."
+    # Feedback from an earlier turn is not this turn's.
+    state["transcript"] = [feedback, answer, question]
+    assert interrupt_payload(state, pack, 18)["feedback"] is None
+    assert "feedback" not in interrupt_payload({**state, "mode": "hiring"}, pack, 18)
 
 
 def test_answer_text_accepts_strings_dicts_bytes_and_none():

@@ -263,14 +263,14 @@ def test_faq_phrases_match_typical_candidate_questions(pack, question, expected)
 
 
 def test_faq_is_optional_and_validated(tmp_path):
-    target = _copy_pack(tmp_path)
-    assert load_role_pack("broken", tmp_path / "roles").faq is None
+    _copy_pack(tmp_path / "without")
+    assert load_role_pack("broken", tmp_path / "without" / "roles").faq is None
+    target = _copy_pack(tmp_path / "duplicated")
     faq = yaml.safe_load((ROLES_DIR / "backend_python" / "faq.yaml").read_text())
     faq["entries"][1]["id"] = faq["entries"][0]["id"]
     (target / "faq.yaml").write_text(yaml.safe_dump(faq))
-    load_role_pack.cache_clear()
     with pytest.raises(RolePackError, match=r"faq\.yaml.*unique"):
-        load_role_pack("broken", tmp_path / "roles")
+        load_role_pack("broken", tmp_path / "duplicated" / "roles")
 
 
 def test_variant_must_follow_a_first_question_of_its_level(tmp_path):

@@ -25,8 +25,9 @@ from evals.candidate import CANDIDATES_DIR, load_candidate
 from evals.simulated_candidate import ScriptedCandidate
 from graph.builder import build_graph
 from graph.config import Context
+from graph.scoring import DIFFICULTY_OFFSET, OFFSET_CRITERIA
 from graph.state import AnswerEvaluation
-from graph.store import load_report, save_profile
+from graph.store import list_evaluations, load_report, save_evaluation, save_profile
 from graph.usage import AgentLedger
 from nodes.grader import LLM_LIFT_MARGIN, GradingInput, LLMGrader, RubricGrader, grader
 from nodes.interviewer import InterviewerInput, LLMInterviewer, interviewer
@@ -62,7 +63,13 @@ async def graded(pack, answer: str, shift: float) -> tuple[AnswerEvaluation, Ans
         turn=turn_of(answer), question=question, bank=pack.topic_of(QID), answers=[answer]
     )
     rubric = await RubricGrader().grade(item)
-    judgement = {c: min(5.0, s + shift) for c, s in rubric.scores.items()}
+    # The model scores on the question's own scale; the grader then applies the difficulty
+    # offset, as the rubric does. So `shift` above the rubric on the final scale:
+    offset = DIFFICULTY_OFFSET[question.difficulty]
+    judgement = {
+        c: min(5.0, s - (offset if c in OFFSET_CRITERIA else 0.0) + shift)
+        for c, s in rubric.scores.items()
+    }
     reply = json.dumps({**judgement, "found": [], "missed": [], "anchor": 5, "rationale": "ok"})
     llm = await LLMGrader(scripted(reply), AgentLedger("grader")).grade(item)
     return rubric, llm
@@ -149,7 +156,9 @@ async def run_to_end(
     the question ids asked."""
     asked, run_input, run_config = [], first, first_config or config
     for _ in range(200):
-        await graph.ainvoke(run_input, run_config, context=Context(model="rubric"))
+        # The scripted answers were written for each topic's first variant.
+        context = Context(model="rubric", vary_questions=False)
+        await graph.ainvoke(run_input, run_config, context=context)
         run_config = config
         snapshot = await graph.aget_state(config)
         interrupts = [i for task in snapshot.tasks for i in task.interrupts]
@@ -232,25 +241,30 @@ async def test_thread_state_carries_no_level_or_difficulty_estimate():
         assert leaked not in text, leaked
 
 
-@pytest.mark.xfail(strict=True, reason="neutral acknowledgements land with the listening branch")
-async def test_acknowledgements_do_not_encode_the_grade_in_hiring_mode(make_runtime, pack):
-    """Sophia's acknowledgement after a strong and after a weak answer to the same question,
-    at the same point of the interview: the wording must not depend on the grade."""
-    acknowledgements = []
-    for answer in (STRONG, WEAK):
-        runtime = make_runtime(thread_id=f"ack-{len(acknowledgements)}")
+async def test_acknowledgements_do_not_encode_the_grade_in_hiring_mode(make_runtime, store, pack):
+    """The same answer, graded as the best and as the worst answer there is: Sophia's words
+    after it are the same, so nothing she says lets the candidate read the grade."""
+    said = []
+    for score in (5.0, 1.0):
+        runtime = make_runtime(thread_id="ack")
         state = {
             "profile": {"id": "p", "name": "Ada", "years_experience": 3.0, "summary": ""},
+            "mode": "hiring",
             "current": {
                 "phase": "problem_solving",
-                "question_id": "api_design.mid",
-                "topic": "api_design",
+                "question_id": QID,
+                "topic": "caching",
                 "kind": "question",
-                "text": pack.question("api_design.mid").text,
+                "text": pack.question(QID).text,
             },
-            "turns": [turn_of(answer)],
+            "turns": [turn_of(STRONG)],
         }
         await grader(state, runtime)
-        said = (await interviewer(state, runtime))["messages"][0].content
-        acknowledgements.append(said.replace(pack.question("api_design.mid").text, ""))
-    assert acknowledgements[0] == acknowledgements[1]
+        # Forge the stored evaluation: the grade is all that differs between the two runs.
+        evaluation = (await list_evaluations(store, "ack"))[-1]
+        forged = evaluation.model_copy(
+            update={"scores": dict.fromkeys(evaluation.scores, score), "anchor": int(score)}
+        )
+        await save_evaluation(store, "ack", forged, state["turns"][-1])
+        said.append((await interviewer(state, runtime))["messages"][0].content)
+    assert said[0] == said[1]

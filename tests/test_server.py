@@ -260,6 +260,16 @@ async def test_studio_sees_input_output_and_context_schemas(open_server):
 # --- whole interviews (auth off) ----------------------------------------------------------------
 
 
+def unworded(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Payloads without Sophia's words."""
+    return [{k: v for k, v in p.items() if k != "message"} for p in payloads]
+
+
+def graded_answers(report: dict[str, Any]) -> int:
+    """How many answers a report graded (each question's answer and its follow-ups)."""
+    return sum(1 + len(q["follow_ups"]) for phase in report["phases"] for q in phase["questions"])
+
+
 async def test_whole_interview_through_the_sdk_matches_the_in_memory_graph(open_server):
     sam = candidate("senior-sam")
     sdk = client(open_server)
@@ -271,21 +281,25 @@ async def test_whole_interview_through_the_sdk_matches_the_in_memory_graph(open_
     )
 
     expected, expected_payloads = await run_in_memory(sam, Context(model="rubric"))
-    assert seen.payloads == expected_payloads
+    # Sophia words each interview her own way (seeded by its thread id); the rest is the same.
+    assert unworded(seen.payloads) == unworded(expected_payloads)
     stored = await sdk.store.get_item(["reports"], seen.thread_id)
     assert stored is not None
     report = stored["value"]
     assert (report["overall"], report["level"]) == (expected.overall, expected.level)
-    assert [p["phase"] for p in report["phases"]] == list(PHASES)
+    # Sam asks questions at the wrap-up: replied to, not graded.
+    assert [p["phase"] for p in report["phases"]] == list(PHASES[:-1])
 
     # Streaming: Sophia's words as messages, and every node's progress as updates.
     assert seen.events["messages/complete"] > 0
     assert seen.nodes == NODES
     # Every answer was graded into the Store; none of it is in the thread's state.
     evaluations = await sdk.store.search_items(["evaluations", seen.thread_id], limit=100)
-    assert len(evaluations["items"]) == len(seen.payloads)
+    assert len(evaluations["items"]) == graded_answers(report)
+    # One level per graded answer, keyed by turn, after the start assessment ("0000").
     levels = await sdk.store.search_items(["levels", seen.thread_id], limit=100)
-    assert {item["key"] for item in levels["items"]} >= {"0000", f"{len(seen.payloads):04d}"}
+    assert "0000" in {item["key"] for item in levels["items"]}
+    assert len(levels["items"]) == len(evaluations["items"]) + 1
     state = await sdk.threads.get_state(seen.thread_id)
     assert state["values"]["finished"] is True
     assert not {"evaluations", "evaluation", "level", "report", "scores"} & set(state["values"])
@@ -306,13 +320,14 @@ async def test_answers_sent_as_chat_messages_continue_the_interview(open_server)
         ScriptedCandidate(priya).answer,
         as_chat=True,
     )
-    assert [p["phase"] for p in seen.payloads] == list(PHASES)
-    assert seen.payloads[-1]["kind"] == "closing"
+    assert list(dict.fromkeys(p["phase"] for p in seen.payloads)) == list(PHASES)
+    assert seen.payloads[-1]["phase"] == "wrap_up"
     report = (await sdk.store.get_item(["reports"], seen.thread_id))["value"]
-    assert len([q for phase in report["phases"] for q in phase["questions"]]) == len(PHASES)
+    assert len([q for phase in report["phases"] for q in phase["questions"]]) == len(PHASES) - 1
     state = await sdk.threads.get_state(seen.thread_id)
     human = [m["content"] for m in state["values"]["messages"] if m["type"] == "human"]
-    assert human[1:] == [ScriptedCandidate(priya).answer(p) for p in seen.payloads]
+    again = ScriptedCandidate(priya)
+    assert human[1:] == [again.answer(p) for p in seen.payloads]
 
 
 # --- auth ---------------------------------------------------------------------------------------
@@ -342,7 +357,7 @@ async def test_candidate_interview_end_to_end_and_only_staff_read_the_report(sec
     seen = await interview(
         ada, assistant_id, {"candidate_id": "ada"}, ScriptedCandidate(jordan).answer
     )
-    assert [p["phase"] for p in seen.payloads] == list(PHASES)
+    assert list(dict.fromkeys(p["phase"] for p in seen.payloads)) == list(PHASES)
     thread = await ada.threads.get(seen.thread_id)
     assert thread["metadata"]["owner"] == "ada"
     # The candidate reads their own conversation, never their assessment.
@@ -363,7 +378,7 @@ async def test_candidate_interview_end_to_end_and_only_staff_read_the_report(sec
     report = await staff.store.get_item(["reports"], seen.thread_id)
     assert report["value"]["candidate_name"] == jordan.name
     evaluations = await staff.store.search_items(["evaluations", seen.thread_id], limit=100)
-    assert len(evaluations["items"]) == len(seen.payloads)
+    assert len(evaluations["items"]) == graded_answers(report["value"])
     assert await staff.store.get_item(["levels", seen.thread_id], "0000") is not None
     assert (await staff.threads.get_state(seen.thread_id))["values"]["finished"] is True
 
