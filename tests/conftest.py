@@ -63,13 +63,13 @@ AUTH_CLARIFY = {
     "other, and say which one you picked.",
     "terms": {
         "authorization": "deciding what an identified caller is allowed to do.",
-        "JWT": "a signed token format that carries claims about the caller.",
     },
 }
 
 
 def _listening_pack(roles: Path) -> Path:
-    """The default pack, copied, with the listening data added for a few questions."""
+    """The default pack, copied, with listening data the tests control: auth.mid's clarification,
+    hint and a correction, and a small FAQ whose answers the tests look for."""
     import shutil
 
     import yaml
@@ -85,15 +85,6 @@ def _listening_pack(roles: Path) -> Path:
         if question["id"] == "auth.mid":
             question["clarify"] = AUTH_CLARIFY
             question["hint"] = "Start from what the server checks on every request."
-    variant = next(q for q in auth["questions"] if q["id"] == "auth.mid")
-    auth["questions"].append(
-        {
-            **variant,
-            "id": "auth.mid.2",
-            "text": "How would you protect an internal API so that only the right callers can "
-            "use each endpoint?",
-        }
-    )
     for flag in auth["red_flags"]:
         if flag["label"].startswith("Believes JWTs are encrypted"):
             flag["correction"] = "A JWT is signed, not encrypted: anyone can read its claims."

@@ -43,7 +43,6 @@ SHORT = {"questions_per_phase": 1, "max_follow_ups": 0}
 CHROMIUM = Path(os.environ.get("SOPHIA_CHROMIUM", "/usr/bin/chromium"))
 SOPHIA = Path(sys.executable).parent / "sophia"
 TURN_TIMEOUT_MS = 30_000
-LISTENING = "lands with the listening branch"
 
 
 # --- the server, the browser, invitations ---------------------------------------------------------
@@ -258,7 +257,9 @@ def test_a_whole_interview_from_sophia_invite_to_the_team_views_row(
     expect(page.get_by_test_id("progress")).to_contain_text("Introduction")
     sent = answer_to_the_end(page, staff, thread_id, jordan)
 
-    assert len(sent) == len(PHASES)
+    # One answer per phase; at the wrap-up the candidate asks a question, then says they are done.
+    *answered, asked, _done = sent
+    assert len(answered) == len(PHASES) - 1
     expect(page.get_by_test_id("interview-finished")).to_be_visible()
     expect(page.get_by_test_id("answer-input")).to_be_hidden()
     assert said(page, "candidate-message") == sent
@@ -267,8 +268,10 @@ def test_a_whole_interview_from_sophia_invite_to_the_team_views_row(
     # The report is stored, with the candidate's words exactly as typed.
     report = staff.store.get_item(["reports"], thread_id)["value"]
     answers = [q["answer"] for phase in report["phases"] for q in phase["questions"]]
-    assert answers == sent
-    assert [p["phase"] for p in report["phases"]] == list(PHASES)
+    assert answers == answered
+    # The candidate's question is answered, not graded: the wrap-up has no graded answer.
+    assert [p["phase"] for p in report["phases"]] == list(PHASES[:-1])
+    assert [q["question"] for q in report["candidate_questions"]] == [asked]
 
     team = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     team.goto(f"{server}/ui/team/")
@@ -512,7 +515,6 @@ def test_server_sent_events_are_read_across_any_chunk_boundary(server, page):
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason=LISTENING)
 def test_progress_says_which_question_of_how_many(server, page):
     made = invited(server)
     page.goto(server + made["path"])
@@ -523,7 +525,6 @@ def test_progress_says_which_question_of_how_many(server, page):
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, reason=LISTENING)
 def test_practice_mode_shows_feedback_and_the_coaching_report(server, staff, short_assistant, page):
     sam = person("senior-sam")
     response = invite(
