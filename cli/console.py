@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from graph.scoring import CRITERION_NAMES, recommendation_label
 from graph.state import FinalReport
 
 console = Console(highlight=False)
@@ -27,9 +28,9 @@ def report_table(report: FinalReport) -> Table:
     table.add_column("")
     table.add_row("Level", report.level)
     table.add_row("Overall", f"{report.overall:.1f} / 100")
-    table.add_row("Recommendation", report.recommendation.replace("_", " "))
+    table.add_row("Recommendation", recommendation_label(report.recommendation))
     for criterion, score in report.scores.items():
-        table.add_row(criterion.replace("_", " ").capitalize(), f"{score:.2f} / 5")
+        table.add_row(CRITERION_NAMES[criterion], f"{score:.2f} / 5")
     return table
 
 

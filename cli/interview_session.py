@@ -18,9 +18,8 @@ from rich.text import Text
 from cli.console import PHASE_TITLES, console, err_console, print_report
 from cli.storage import open_persistence, where_saved
 from graph.builder import build_graph
-from graph.config import Context
+from graph.config import MAX_ANSWER_CHARS_ENV, Context, max_answer_chars
 from graph.store import load_report
-from nodes.await_answer import MAX_ANSWER_CHARS_ENV, max_answer_chars
 from nodes.phase_plan import phase_budget
 from rubric.role_pack import load_role_pack
 

@@ -17,9 +17,9 @@ import typer
 from rich.markup import escape
 
 from cli.console import console, err_console, print_report, report_table
+from cli.report_markdown import render_markdown
 from graph.config import Context, default_model
 from graph.errors import CandidateFileError, SophiaError, UnknownThreadError
-from graph.report_markdown import render_markdown
 from graph.state import FinalReport
 
 app = typer.Typer(

@@ -42,7 +42,7 @@ from typing import Any, Literal
 from langgraph_sdk import Auth
 from langgraph_sdk.auth import is_studio_user
 
-from nodes.await_answer import MAX_ANSWER_CHARS_ENV, max_answer_chars
+from graph.config import MAX_ANSWER_CHARS_ENV, max_answer_chars
 
 logger = logging.getLogger(__name__)
 

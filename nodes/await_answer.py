@@ -7,32 +7,14 @@ this node through `route_start`; the message is then the answer and nothing paus
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from langchain_core.messages import HumanMessage
 from langgraph.types import interrupt
 
+from graph.config import max_answer_chars
 from graph.state import State, Turn
 from rubric.text import clean_answer
-
-MAX_ANSWER_CHARS_ENV = "SOPHIA_MAX_ANSWER_CHARS"
-DEFAULT_MAX_ANSWER_CHARS = 100_000
-# A limit below this would cut ordinary answers: a long, careful answer is a few thousand.
-MIN_ANSWER_CHARS = 1_000
-
-
-def max_answer_chars() -> int:
-    """The longest answer kept: `SOPHIA_MAX_ANSWER_CHARS`, default 100,000 characters.
-
-    The server refuses longer answers at the door (`graph/auth.py`, 413); anywhere else (the
-    CLI, the graph run from code) this node keeps the first that many characters and says so.
-    """
-    try:
-        limit = int(os.environ.get(MAX_ANSWER_CHARS_ENV) or DEFAULT_MAX_ANSWER_CHARS)
-    except ValueError:
-        limit = DEFAULT_MAX_ANSWER_CHARS
-    return max(MIN_ANSWER_CHARS, limit)
 
 
 def bounded_answer(answer: str, limit: int | None = None) -> str:

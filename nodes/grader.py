@@ -4,9 +4,10 @@ It runs beside difficulty and follow_up on every answer. A probe's answer re-gra
 question (key points found only after a probe earn less). Evaluations go to the Store, never
 to state: the candidate must not see them.
 
-The LLM grader always runs with the rubric grader beside it: a disagreement of more than 1.5
-points on a criterion is flagged (it catches prompt injection and model drift), and a model
-that fails or answers malformed JSON twice is replaced by the rubric's verdict, flagged too.
+The LLM grader always runs with the rubric grader beside it: a disagreement of more than
+`DISAGREEMENT` points (`graph/scoring.py`) on a criterion is flagged (it catches prompt
+injection and model drift), and a model that fails or answers malformed JSON twice is replaced
+by the rubric's verdict, flagged too.
 When the answer also spoke to the grader (`injection`), a score the model raised that far above
 the rubric's is not believed: the rubric's score stands, so an obeyed injection cannot pay.
 """
@@ -29,7 +30,7 @@ from graph.llm import (
     model_for,
     schema_text,
 )
-from graph.scoring import clamp_score
+from graph.scoring import DISAGREEMENT, clamp_score
 from graph.session import Session
 from graph.state import AnswerEvaluation, GradeJudgement, State, Turn, answers_for
 from graph.store import save_evaluation
@@ -37,9 +38,6 @@ from graph.usage import AgentLedger, save_ledger
 from prompts import render_prompt
 from rubric.analysis import analyse_answer
 from rubric.role_pack import Question, TopicBank
-
-# Points on the 1-5 scale between the LLM's and the rubric's score that a reviewer should see.
-DISAGREEMENT = 1.5
 
 
 @dataclass(frozen=True)

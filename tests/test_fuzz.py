@@ -24,10 +24,10 @@ from typer.testing import CliRunner
 from cli.main import app
 from evals.candidate import TestCandidate
 from evals.runner import interview
-from graph.config import Context
+from graph.config import DEFAULT_MAX_ANSWER_CHARS, Context
 from graph.llm import MODEL_ANSWER_CHARS
 from graph.usage import AgentLedger
-from nodes.await_answer import DEFAULT_MAX_ANSWER_CHARS, answer_text, bounded_answer
+from nodes.await_answer import answer_text, bounded_answer
 from nodes.grader import GradingInput, LLMGrader
 from rubric.text import clean_answer
 from tests.fake_models import GRADE, scripted

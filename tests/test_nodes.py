@@ -7,6 +7,7 @@ from langchain_core.messages import AIMessage
 
 from graph.builder import next_phase, route_after_answer
 from graph.config import Context
+from graph.scoring import criterion_scores
 from graph.state import AnswerEvaluation, LevelAssessment, State
 from graph.store import list_evaluations, load_level, load_report, save_level, save_profile
 from graph.store import load_profile as load_stored_profile
@@ -19,7 +20,7 @@ from nodes.interviewer import interviewer
 from nodes.introduction import introduction
 from nodes.load_profile import load_profile
 from nodes.phase_plan import choose_question, phase_budget
-from nodes.report import criterion_scores, report
+from nodes.report import report
 from nodes.wrap_up import wrap_up
 
 STRONG_ASYNC = (
