@@ -6,7 +6,7 @@ START -> route_start:
     END                a finished interview
 load_profile -> introduction -> interviewer -> await_answer
 await_answer -> grader | difficulty | follow_up      (in parallel, on every answer)
-follow_up -> route_after_answer:
+grader & difficulty & follow_up -> route -> route_after_answer:
     interviewer        a probe is pending (the answer missed key points)
     <same phase>       the phase has questions left
     <next phase>       foundation -> problem_solving -> system_design -> soft_skills -> wrap_up

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from hypothesis import settings
 from langgraph.runtime import ExecutionInfo, Runtime
 from langgraph.store.memory import InMemoryStore
 
-from evals.candidate import TestCandidate, load_candidate
 from graph.config import Context
 from rubric.role_pack import RolePack, load_role_pack
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 # Fuzz tests (hypothesis) keep no example database in the repository: each run explores anew,
 # and a failure prints the example that broke.
@@ -46,11 +42,6 @@ def make_runtime(store):
         )
 
     return make
-
-
-def fixture_candidate(name: str) -> TestCandidate:
-    """A test candidate from tests/fixtures."""
-    return load_candidate(FIXTURES / f"{name}.yaml")
 
 
 # --- persistence: SQLite files, and PostgreSQL when it runs ------------------------------------
