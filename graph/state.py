@@ -253,7 +253,7 @@ class ReportPhase(BaseModel):
 
 
 class FinalReport(BaseModel):
-    """The interview's outcome (contract in DESIGN.md, "Report")."""
+    """The interview's outcome (the report contract in docs/contracts.md)."""
 
     candidate_id: str
     candidate_name: str = ""
