@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.measure import Measurement
 from rich.table import Table
 
 from graph.scoring import CRITERION_NAMES, recommendation_label
@@ -19,6 +20,22 @@ PHASE_TITLES = {
     "soft_skills": "Soft skills",
     "wrap_up": "Wrap-up",
 }
+
+
+# The widest line a table is given when the output is a file or a pipe.
+WIDEST_FILE_LINE = 1000
+
+
+def print_table(table: RenderableType) -> None:
+    """Print a table: wrapped to the terminal, or, when the output is a file or a pipe, at the
+    width it needs (Rich's 80 columns would cut ids like `mid-solid-priya` to `mid-s…`)."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    options = console.options.update_width(WIDEST_FILE_LINE)
+    needed = Measurement.get(console, options, table).maximum
+    wide = Console(file=console.file, width=max(needed, console.width), highlight=False)
+    wide.print(table)
 
 
 def report_table(report: FinalReport) -> Table:
