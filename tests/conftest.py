@@ -18,6 +18,21 @@ settings.register_profile("sophia", database=None)
 settings.load_profile("sophia")
 
 
+@pytest.fixture(autouse=True)
+def every_saved_report_is_consistent(monkeypatch):
+    """Every report the report node saves in this process passes `check_report`."""
+    import nodes.report
+    from tests.report_checks import check_report
+
+    save = nodes.report.save_report
+
+    async def checked(store, thread_id, report):
+        check_report(report)
+        await save(store, thread_id, report)
+
+    monkeypatch.setattr(nodes.report, "save_report", checked)
+
+
 @pytest.fixture(scope="session")
 def pack() -> RolePack:
     return load_role_pack("backend_python")

@@ -23,7 +23,9 @@ from evals.harness import METRIC_BOUNDS, REQUIRED_METRICS, check_candidate_set
 from evals.html_report import render_html
 from graph.errors import CandidateFileError
 from graph.llm import register_model
+from graph.scoring import recommend
 from tests.fake_langsmith import FakeLangSmith
+from tests.report_checks import expected_overall
 
 ROOT = Path(__file__).resolve().parent.parent
 CANDIDATES = ROOT / "evals" / "candidates"
@@ -63,6 +65,9 @@ def test_eval_on_the_bundled_candidates_writes_json_and_html(tmp_path):
     data = json.loads(json_path.read_text())
     ids = {p.stem for p in CANDIDATES.glob("*.yaml")}
     assert {c["id"] for c in data["candidates"]} == ids
+    for run in (r for c in data["candidates"] for r in c["runs"]):
+        assert run["overall"] == pytest.approx(expected_overall(run["scores"]), abs=0.051)
+        assert run["recommendation"] == recommend(run["overall"])
     assert set(REQUIRED_METRICS) <= set(data["metrics"])
     for key in ("level_accuracy", "band_hit_rate", "recommendation_accuracy", "spearman"):
         assert 0.0 <= data["metrics"][key] <= 1.0 or key == "spearman"

@@ -54,7 +54,8 @@ async def test_get_evaluation_scores_keeps_the_latest_per_question(store):
     assert result["answered"] == 1
     assert result["criteria"]["technical_knowledge"] == 4.0
     assert result["criteria"]["soft_skills"] is None
-    assert 20 <= result["overall"] <= 100
+    # 20 x the mean weighted 0.40 (technical 4.0) and 0.15 (communication 3.0)
+    assert result["overall"] == round(20 * (0.40 * 4.0 + 0.15 * 3.0) / 0.55, 1)
 
 
 def test_every_topic_has_stable_https_resources():
