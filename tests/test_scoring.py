@@ -1,7 +1,13 @@
+import re
+from pathlib import Path
+
 import pytest
 
+from cli.report_markdown import render_markdown
+from graph import scoring
 from graph.scoring import (
     CRITERIA_WEIGHTS,
+    CRITERION_NAMES,
     ability_for_years,
     clamp_score,
     level_for_ability,
@@ -9,15 +15,55 @@ from graph.scoring import (
     recommend,
     weighted_overall,
 )
+from graph.state import AnswerEvaluation, FinalReport
+from nodes.report import review_flags
+
+ROLE_SPEC = Path(__file__).resolve().parent.parent / "docs" / "role-spec.md"
 
 
-def test_weights_are_the_role_specs():
-    assert CRITERIA_WEIGHTS == {
-        "technical_knowledge": 0.40,
-        "problem_solving": 0.30,
-        "communication": 0.15,
-        "soft_skills": 0.15,
+def test_weights_and_names_are_the_role_specs():
+    spec = ROLE_SPEC.read_text(encoding="utf-8")
+    criteria = spec[spec.index("## Evaluation Criteria") :]
+    stated = {
+        name.lower().replace("-", " "): int(percent) / 100
+        for name, percent in re.findall(r"\*\*([^*]+)\*\* \((\d+)%\)", criteria)
     }
+    assert {CRITERION_NAMES[c].lower(): w for c, w in CRITERIA_WEIGHTS.items()} == stated
+    assert sum(CRITERIA_WEIGHTS.values()) == pytest.approx(1.0)
+
+
+def a_report(scores: dict[str, float]) -> FinalReport:
+    overall = weighted_overall(scores)
+    return FinalReport(
+        candidate_id="c",
+        level="mid",
+        scores=scores,
+        overall=overall,
+        recommendation=recommend(overall),
+        phases=[],
+    )
+
+
+def test_the_reports_labels_are_built_from_the_scoring_constants(monkeypatch, pack):
+    scores = {"technical_knowledge": 4.0, "soft_skills": 3.0}
+    assert "| Technical knowledge (40%) | 4.00 |" in render_markdown(a_report(scores))
+    disagreeing = AnswerEvaluation(
+        turn=1,
+        question_id="caching.mid",
+        topic="caching",
+        phase="problem_solving",
+        difficulty="mid",
+        kind="question",
+        scores={"technical_knowledge": 2.0},
+        anchor=2,
+        signals=["disagreement"],
+    )
+    assert "differ by over 1.5 points" in review_flags([disagreeing], pack)[0]
+    # Change a constant, and what people read follows it.
+    monkeypatch.setitem(CRITERIA_WEIGHTS, "technical_knowledge", 0.5)
+    monkeypatch.setattr(scoring, "DISAGREEMENT", 2.0)
+    assert "| Technical knowledge (50%) | 4.00 |" in render_markdown(a_report(scores))
+    assert "differ by over 2 points" in review_flags([disagreeing], pack)[0]
 
 
 def test_overall_is_twenty_times_weighted_mean():
