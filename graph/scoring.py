@@ -85,11 +85,9 @@ MID_BELOW = 1.45
 DIFFICULTY_OFFSET: dict[Level, float] = {"junior": -1.6, "mid": -0.4, "senior": 0.6}
 
 
-def criterion_label(criterion: str) -> str:
+def criterion_label(criterion: Criterion) -> str:
     """A criterion's name with its weight, e.g. "Technical knowledge (40%)"."""
-    name = CRITERION_NAMES.get(criterion, criterion)  # type: ignore[call-overload]
-    weight = CRITERIA_WEIGHTS.get(criterion)  # type: ignore[call-overload]
-    return name if weight is None else f"{name} ({weight:.0%})"
+    return f"{CRITERION_NAMES[criterion]} ({CRITERIA_WEIGHTS[criterion]:.0%})"
 
 
 def recommendation_label(recommendation: str) -> str:

@@ -10,7 +10,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # Local state and generated files, not the project's own.
-NOT_PROJECT = {".git", ".venv", "__pycache__", "build", "dist", "node_modules", ".langgraph_api"}
+NOT_PROJECT = {
+    ".git",
+    ".venv",
+    "__pycache__",
+    "build",
+    "dist",
+    "node_modules",
+    ".langgraph_api",
+    "mutants",
+}
 # A folder beside the project, or a ticket number: a clone has neither. (Written so that this
 # file does not match itself.)
 OUTSIDE = re.compile(r"\.\./" + r"shared\b|\b[Ii]ssue" + r" [0-9]+")

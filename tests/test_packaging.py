@@ -66,7 +66,7 @@ def new_venv(path: Path) -> Path:
 
 # Left out of the copy that is built: a build's leftovers (an old SOURCES.txt in *.egg-info
 # would put files into the sdist that the configuration leaves out) and local state.
-NOT_SOURCE = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache")
+NOT_SOURCE = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", "mutants")
 
 
 @pytest.fixture(scope="module")

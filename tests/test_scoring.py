@@ -1,5 +1,6 @@
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -10,6 +11,7 @@ from graph.scoring import (
     CRITERION_NAMES,
     ability_for_years,
     clamp_score,
+    criterion_scores,
     level_for_ability,
     level_for_years,
     recommend,
@@ -47,6 +49,9 @@ def a_report(scores: dict[str, float]) -> FinalReport:
 def test_the_reports_labels_are_built_from_the_scoring_constants(monkeypatch, pack):
     scores = {"technical_knowledge": 4.0, "soft_skills": 3.0}
     assert "| Technical knowledge (40%) | 4.00 |" in render_markdown(a_report(scores))
+    weak = a_report({"technical_knowledge": 2.7, "soft_skills": 3.0})
+    assert weak.recommendation == "lean_no_hire"
+    assert "Recommendation: **lean no hire**" in render_markdown(weak)
     disagreeing = AnswerEvaluation(
         turn=1,
         question_id="caching.mid",
@@ -75,6 +80,37 @@ def test_overall_is_twenty_times_weighted_mean():
 
 def test_missing_criteria_are_left_out_not_zeroed():
     assert weighted_overall({"technical_knowledge": 4.0, "problem_solving": None}) == 80.0
+    assert weighted_overall({}) == 20.0  # no evidence at all: the bottom of the scale
+
+
+def test_figures_are_rounded_as_reported():
+    # 20 x (0.40 x 3.33 + 0.15 x 4.17) / 0.55 = 71.18...
+    assert weighted_overall({"technical_knowledge": 3.33, "communication": 4.17}) == 71.2
+    assert clamp_score(3.14159) == 3.14
+
+
+def evaluation(pack, question_id: str, score: float) -> AnswerEvaluation:
+    question = pack.question(question_id)
+    return AnswerEvaluation(
+        turn=1,
+        question_id=question_id,
+        topic=pack.topic_of(question_id).topic,
+        phase="foundation",
+        difficulty=question.difficulty,
+        kind="question",
+        scores={"technical_knowledge": score},
+        anchor=3,
+    )
+
+
+def test_criterion_scores_weigh_each_question_by_its_weight(pack):
+    answers = [evaluation(pack, "auth.mid", 5.0), evaluation(pack, "caching.mid", 2.0)]
+    # Equal weights (every question of the default pack weighs 1): (5 + 2 + the prior's 3) / 3.
+    assert criterion_scores(pack, answers)["technical_knowledge"] == 3.33
+    # A pack in which auth.mid weighs 2: (2 x 5 + 2 + 3) / 4.
+    weights = {"auth.mid": 2.0, "caching.mid": 1.0}
+    heavier = SimpleNamespace(question=lambda qid: SimpleNamespace(weight=weights[qid]))
+    assert criterion_scores(heavier, answers)["technical_knowledge"] == 3.75
 
 
 @pytest.mark.parametrize(
