@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: interview test test-fast lint format simulate screenshots ui-latency clean
+.PHONY: interview test test-fast lint format simulate screenshots ui-latency mutation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,5 +41,16 @@ screenshots: $(STAMP)
 ui-latency: $(STAMP)
 	$(BIN)/python -m bench.ui_latency
 
+# Mutation testing of the scoring core (not part of CI; about 30 minutes on two cores). The
+# files and tests are in pyproject.toml's [tool.mutmut]. Every mutant of graph/scoring.py,
+# nodes/report.py and graph/auth.py runs; of rubric/analysis.py, a fixed half (the mutants whose
+# number ends in an even digit). MUTANTS='pattern ...' runs other mutants instead.
+MUTANTS ?= graph.scoring.* nodes.report.* graph.auth.* rubric.analysis.*__mutmut_*[02468]
+mutation: $(STAMP)
+	$(BIN)/pip install --quiet "mutmut>=3.8,<4"
+	rm -rf mutants
+	-$(BIN)/mutmut run --max-children 2 $(foreach m,$(MUTANTS),"$(m)")
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache mutants

@@ -1,6 +1,7 @@
 """`python -m bench [--quick] [--json F] [--no-server]`: measure Sophia and print the figures.
 
-Exits with status 1 when a goal of issue 7 does not hold (the figures are printed either way).
+Exits with status 1 when one of the latency goals does not hold (the figures are printed either
+way).
 """
 
 from __future__ import annotations

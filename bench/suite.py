@@ -1,7 +1,7 @@
-"""The benchmark suite: every figure of issue 7, its goal, and whether it holds.
+"""The benchmark suite: every latency figure, its goal, and whether it holds.
 
 Each `measure_*` function takes the run's `BenchSettings` and returns a dict of figures (the
-headline figure under its issue name, the rest as details). `run_suite` runs them in an order
+headline figure under its name in the JSON, the rest as details). `run_suite` runs them in an order
 that warms the process up before the latency-sensitive measures.
 """
 
@@ -49,7 +49,8 @@ class Goal:
         return f"{'≤' if self.bound == 'max' else '≥'} {self.value:g}"
 
 
-# The goals of issue 7. The other figures are measured for information.
+# The latency goals (the candidate's wait, prompt growth, the server under load). The other
+# figures are measured for information.
 GOALS: dict[str, Goal] = {
     "turn_latency_ratio": Goal("max", 2.2),
     "tokens_per_turn_growth": Goal("max", 1.3),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from graph.scoring import CRITERION_NAMES, recommendation_label
 from graph.state import FinalReport, PracticeReport, TranscriptLine
 
 console = Console(highlight=False)
@@ -21,6 +23,22 @@ PHASE_TITLES = {
 }
 
 
+# The widest line a table is given when the output is a file or a pipe.
+WIDEST_FILE_LINE = 1000
+
+
+def print_table(table: RenderableType) -> None:
+    """Print a table: wrapped to the terminal, or, when the output is a file or a pipe, at the
+    width it needs (Rich's 80 columns would cut ids like `mid-solid-priya` to `mid-s…`)."""
+    if console.is_terminal:
+        console.print(table)
+        return
+    options = console.options.update_width(WIDEST_FILE_LINE)
+    needed = Measurement.get(console, options, table).maximum
+    wide = Console(file=console.file, width=max(needed, console.width), highlight=False)
+    wide.print(table)
+
+
 def report_table(report: FinalReport) -> Table:
     """The report's headline figures as a table (a practice interview's has no recommendation:
     it is the candidate's own)."""
@@ -32,10 +50,10 @@ def report_table(report: FinalReport) -> Table:
     if report.mode != "practice":
         table.add_row(
             "Recommendation",
-            f"{report.recommendation.replace('_', ' ')} (for a {report.target_level} post)",
+            f"{recommendation_label(report.recommendation)} (for a {report.target_level} post)",
         )
     for criterion, score in report.scores.items():
-        table.add_row(criterion.replace("_", " ").capitalize(), f"{score:.2f} / 5")
+        table.add_row(CRITERION_NAMES[criterion], f"{score:.2f} / 5")
     return table
 
 

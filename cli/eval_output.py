@@ -8,6 +8,7 @@ from typing import Any
 from rich.table import Table
 
 from evals.harness import Threshold
+from graph.scoring import recommendation_label
 
 
 def _mark(rate: float | None) -> str:
@@ -58,7 +59,7 @@ def candidates_table(candidates: Sequence[Mapping[str, Any]]) -> Table:
             c.get("level") or "–",
             overall,
             f"{band[0]:g}–{band[1]:g}" if band else "–",
-            (c.get("recommendation") or "–").replace("_", " "),
+            recommendation_label(c.get("recommendation") or "–"),
             _mark(checks.get("level_match")),
             _mark(checks.get("overall_in_band")),
             _mark(checks.get("recommendation_accepted")),

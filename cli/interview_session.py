@@ -22,10 +22,9 @@ from rich.text import Text
 from cli.console import console, err_console, print_practice_report, print_report
 from cli.storage import open_persistence, where_saved
 from graph.builder import build_graph
-from graph.config import Context
+from graph.config import MAX_ANSWER_CHARS_ENV, Context, max_answer_chars
 from graph.state import PracticeReport
 from graph.store import load_report
-from nodes.await_answer import MAX_ANSWER_CHARS_ENV, max_answer_chars
 
 SPOKEN_BY_SOPHIA = {"interviewer", "report"}
 SOPHIA = Text("Sophia: ", style="bold magenta")

@@ -9,18 +9,30 @@ import re
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
-from cli.console import console, err_console, print_report, print_transcript, report_table
+from cli.console import (
+    console,
+    err_console,
+    print_report,
+    print_table,
+    print_transcript,
+    report_table,
+)
+from cli.report_markdown import render_markdown
 from graph.config import Context, default_model
 from graph.errors import CandidateFileError, SophiaError, UnknownThreadError
-from graph.report_markdown import render_markdown
 from graph.state import FinalReport
+
+if TYPE_CHECKING:  # `sophia eval` imports the harness when it runs
+    from evals.candidate import TestCandidate
+    from evals.harness import AnswererFactory, EvalResult, Threshold
 
 app = typer.Typer(
     name="sophia",
@@ -304,6 +316,7 @@ def invite(
 
 @app.command("eval")
 def eval_command(
+    ctx: typer.Context,
     candidates_dir: Annotated[
         Path | None,
         typer.Option(
@@ -331,6 +344,7 @@ def eval_command(
     html_path: Annotated[
         Path | None, typer.Option("--html", help="Write a self-contained HTML report here.")
     ] = None,
+    # One option per metric of evals/harness.py:METRIC_BOUNDS, named --<bound>-<metric>.
     min_level_accuracy: MinThreshold = None,
     min_band_hit_rate: MinThreshold = None,
     min_recommendation_accuracy: MinThreshold = None,
@@ -340,6 +354,7 @@ def eval_command(
     max_fairness_delta: MaxThreshold = None,
     min_injection_detection_rate: MinThreshold = None,
     min_trajectory_pass_rate: MinThreshold = None,
+    min_trajectory_consistency: MinThreshold = None,
     langsmith: Annotated[
         bool,
         typer.Option(
@@ -357,6 +372,75 @@ def eval_command(
 
     Exits with status 1 when a metric breaks a threshold given on the command line.
     """
+    from evals.candidate import CANDIDATES_DIR
+    from evals.harness import threshold_failures, thresholds_from_options
+
+    thresholds = thresholds_from_options(ctx.params)
+    folder = candidates_dir or CANDIDATES_DIR
+    # The test candidates' answers were written for each topic's first question variant.
+    context = _context(model, vary_questions=False)
+    run = EvalRun(
+        folder=folder,
+        context=context,
+        candidate_model=candidate_model,
+        repeat=repeat,
+        concurrency=concurrency,
+        langsmith_dataset=(dataset or f"sophia-{folder.resolve().name}") if langsmith else None,
+    )
+    result = _run(run_evaluation(run))
+    data = result.to_json(thresholds)
+    print_eval_result(result, data, thresholds)
+    write_eval_outputs(data, json_path, html_path)
+    failures = threshold_failures(data["metrics"], thresholds)
+    for failure in failures:
+        err_console.print(f"[bold red]threshold:[/] {failure}")
+    if failures:
+        raise typer.Exit(1)
+
+
+@dataclass(frozen=True)
+class EvalRun:
+    """What `sophia eval` runs: which candidates, on which brain, how often, and where to."""
+
+    folder: Path
+    context: Context
+    candidate_model: str | None
+    repeat: int
+    concurrency: int
+    langsmith_dataset: str | None  # None: run locally only
+
+    def settings(self) -> dict[str, Any]:
+        """The settings recorded in the JSON report."""
+        return {
+            "candidates": str(self.folder),
+            "model": self.context.model,
+            "candidate": self.candidate_model or "scripted",
+            "repeat": self.repeat,
+        }
+
+
+async def prepare_candidates(run: EvalRun) -> tuple[list[TestCandidate], AnswererFactory | None]:
+    """The folder's candidates, and the LLM candidate that answers for them when one is asked
+    for; every error a user can fix is raised here, before any interview starts."""
+    from evals.candidate import load_candidates
+    from evals.langsmith_experiment import require_langsmith_key
+    from evals.llm_candidate import llm_candidate
+
+    if run.langsmith_dataset:
+        require_langsmith_key()
+    candidates = await asyncio.to_thread(load_candidates, run.folder)
+    if not candidates:
+        raise CandidateFileError(f"{run.folder}: no candidate files (*.yaml) in this folder")
+    if not run.candidate_model:
+        return candidates, None
+    model = run.candidate_model
+    llm_candidate(candidates[0], model)  # a bad model name fails now, not mid-run
+    return candidates, lambda c: llm_candidate(c, model).answer
+
+
+async def run_evaluation(run: EvalRun) -> EvalResult:
+    """Interview every candidate of the folder behind a progress bar, locally or as a
+    LangSmith experiment."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -365,97 +449,57 @@ def eval_command(
         TimeElapsedColumn,
     )
 
-    from cli.eval_output import candidates_table, metrics_table
-    from evals.candidate import CANDIDATES_DIR, load_candidates
-    from evals.harness import (
-        METRIC_BOUNDS,
-        EvalResult,
-        Threshold,
-        evaluate_candidates,
-        threshold_failures,
-    )
-    from evals.html_report import render_html
-    from evals.langsmith_experiment import require_langsmith_key, run_langsmith_experiment
-    from evals.llm_candidate import llm_candidate
+    from evals.harness import evaluate_candidates
+    from evals.langsmith_experiment import run_langsmith_experiment
 
-    limits = {
-        "level_accuracy": min_level_accuracy,
-        "band_hit_rate": min_band_hit_rate,
-        "recommendation_accuracy": min_recommendation_accuracy,
-        "spearman": min_spearman,
-        "consistency_sd": max_consistency_sd,
-        "injection_delta": max_injection_delta,
-        "fairness_delta": max_fairness_delta,
-        "injection_detection_rate": min_injection_detection_rate,
-        "trajectory_pass_rate": min_trajectory_pass_rate,
-    }
-    thresholds = [
-        Threshold(metric, METRIC_BOUNDS[metric], value)
-        for metric, value in limits.items()
-        if value is not None
-    ]
-    folder = candidates_dir or CANDIDATES_DIR
-    # The test candidates' answers were written for each topic's first question variant.
-    context = _context(model, vary_questions=False)
-    settings = {
-        "candidates": str(folder),
-        "model": context.model,
-        "candidate": candidate_model or "scripted",
-        "repeat": repeat,
-    }
-    answerer = (lambda c: llm_candidate(c, candidate_model).answer) if candidate_model else None
+    candidates, answerer = await prepare_candidates(run)
+    columns = (TextColumn("[progress.description]{task.description}"), BarColumn())
+    with Progress(*columns, MofNCompleteColumn(), TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task("Interviewing", total=len(candidates) * run.repeat)
 
-    async def go() -> EvalResult:
-        if langsmith:
-            require_langsmith_key()
-        candidates = await asyncio.to_thread(load_candidates, folder)
-        if not candidates:
-            raise CandidateFileError(f"{folder}: no candidate files (*.yaml) in this folder")
-        if candidate_model:  # fail on a bad model name now, not in the middle of the runs
-            llm_candidate(candidates[0], candidate_model)
-        columns = (
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-        )
-        with Progress(*columns, console=console) as progress:
-            task = progress.add_task("Interviewing", total=len(candidates) * repeat)
+        def advance(done: Any) -> None:
+            progress.update(task, advance=1, description=f"Interviewed {done.candidate_id}")
 
-            def advance(run: Any) -> None:
-                progress.update(task, advance=1, description=f"Interviewed {run.candidate_id}")
-
-            if not langsmith:
-                result = await evaluate_candidates(
-                    candidates, context, repeat, concurrency, answerer, advance, settings
-                )
-                progress.update(task, description="Interviews done")
-                return result
+        if run.langsmith_dataset is None:
+            result = await evaluate_candidates(
+                candidates, run.context, run.repeat, run.concurrency, answerer, advance,
+                run.settings(),
+            )  # fmt: skip
+        else:
             result, upload, experiment = await run_langsmith_experiment(
-                candidates,
-                context,
-                dataset_name=dataset or f"sophia-{folder.resolve().name}",
-                repeat=repeat,
-                concurrency=concurrency,
-                answerer=answerer,
-                on_run_done=advance,
-                settings=settings,
-            )
-            progress.update(task, description="Interviews done")
+                candidates, run.context, dataset_name=run.langsmith_dataset,
+                repeat=run.repeat, concurrency=run.concurrency, answerer=answerer,
+                on_run_done=advance, settings=run.settings(),
+            )  # fmt: skip
+        progress.update(task, description="Interviews done")
+    if run.langsmith_dataset is not None:
         console.print(
             f"[dim]LangSmith dataset {upload.dataset_name}: {upload.created} added, "
             f"{upload.updated} updated, {upload.deleted} removed; experiment {experiment}[/]"
         )
-        return result
+    return result
 
-    result = _run(go())
-    data = result.to_json(thresholds)
-    console.print(candidates_table(data["candidates"]))
-    console.print(metrics_table(data["metrics"], data["metric_comments"], thresholds))
+
+def print_eval_result(
+    result: EvalResult, data: dict[str, Any], thresholds: list[Threshold]
+) -> None:
+    """The candidates table, the metrics table, the time taken and the harness's notes."""
+    from cli.eval_output import candidates_table, metrics_table
+
+    print_table(candidates_table(data["candidates"]))
+    print_table(metrics_table(data["metrics"], data["metric_comments"], thresholds))
     runs = sum(len(c.runs) for c in result.candidates)
     console.print(f"[dim]{runs} interviews in {result.seconds:.1f}s[/]")
     for note in result.notes:
         console.print(f"[yellow]note:[/] {note}")
+
+
+def write_eval_outputs(
+    data: dict[str, Any], json_path: Path | None, html_path: Path | None
+) -> None:
+    """Write the JSON and HTML reports asked for; a path that cannot be written is status 2."""
+    from evals.html_report import render_html
+
     try:
         if json_path:
             json_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
@@ -466,11 +510,6 @@ def eval_command(
     except OSError as exc:
         err_console.print(f"[bold red]error:[/] cannot write the report: {exc}")
         raise typer.Exit(2) from None
-    failures = threshold_failures(data["metrics"], thresholds)
-    for failure in failures:
-        err_console.print(f"[bold red]threshold:[/] {failure}")
-    if failures:
-        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Test candidates: YAML files whose right answers are known (format in DESIGN.md)."""
+"""Test candidates: YAML files whose right answers are known (format in docs/contracts.md)."""
 
 from __future__ import annotations
 

@@ -29,8 +29,9 @@ from graph.state import PHASES
 EvaluatorResult = dict[str, Any]
 
 # A main answer that shows fewer than this share of its rubric's key points is thin, and the
-# DESIGN says the interviewer probes it. Kept apart from the follow-up agent's own threshold on
-# purpose: an evaluator that imported the implementation's constant would only test itself.
+# design (docs/design.md) says the interviewer probes it. Kept apart from the follow-up agent's
+# own threshold on purpose: an evaluator that imported the implementation's constant would only
+# test itself.
 THIN_SHARE = 0.4
 # Answers that are absent rather than thin: the follow-up agent's documented policy
 # (nodes/follow_up.py) is to move on, since probing them wastes the candidate's time.
@@ -141,7 +142,7 @@ def _phase_order_problem(phases: Sequence[str], what: str) -> str | None:
 
 
 def phases_in_order(outputs: Mapping[str, Any]) -> EvaluatorResult:
-    """Every phase is visited, in the DESIGN's order, and the report comes last.
+    """Every phase is visited, in the interview's order, and the report comes last.
 
     Checked twice: on the graph's node trajectory (the phase nodes that ran) and on what the
     candidate was asked (the interrupt payloads), since either can go wrong alone.

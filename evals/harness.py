@@ -284,6 +284,17 @@ class Threshold:
         return None
 
 
+def thresholds_from_options(options: Mapping[str, Any]) -> list[Threshold]:
+    """The thresholds set as options named `<bound>_<metric>` (`min_spearman`,
+    `max_injection_delta`: the CLI's `--min-spearman`, ...) for each metric of METRIC_BOUNDS,
+    in that table's order; options left unset (None) set none."""
+    return [
+        Threshold(metric, bound, float(value))
+        for metric, bound in METRIC_BOUNDS.items()
+        if (value := options.get(f"{bound}_{metric}")) is not None
+    ]
+
+
 def threshold_failures(
     metrics: Mapping[str, float | None], thresholds: Sequence[Threshold]
 ) -> list[str]:

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from graph.scoring import CRITERIA, MAX_SCORE, MIN_SCORE
+from graph.scoring import CRITERIA, MAX_SCORE, MIN_SCORE, criterion_label, recommendation_label
 
 CRITERION_COLOURS = {
     "technical_knowledge": "#4e79a7",
@@ -142,7 +142,7 @@ def criteria_chart(candidates: Sequence[Mapping[str, Any]]) -> str:
             parts.append(
                 f'<rect x="{x0:.1f}" y="{y + j * bar}" width="{max(width, 1):.1f}" '
                 f'height="{bar - 1}" fill="{CRITERION_COLOURS[criterion]}">'
-                f"<title>{escape(criterion.replace('_', ' '))}: {score:.2f}</title></rect>"
+                f"<title>{escape(criterion_label(criterion))}: {score:.2f}</title></rect>"
             )
     parts.append("</svg>")
     return "".join(parts)
@@ -193,7 +193,7 @@ def _candidates_table(candidates: Sequence[Mapping[str, Any]]) -> str:
             f"<td>{escape(expected.get('level', '–'))}</td><td>{escape(c.get('level') or '')}</td>"
             f"<td class='num'>{escape(overall)}</td>"
             f"<td>{escape(f'{band[0]:g}–{band[1]:g}') if band else '–'}</td>"
-            f"<td>{escape((c.get('recommendation') or '').replace('_', ' '))}</td>"
+            f"<td>{escape(recommendation_label(c.get('recommendation') or ''))}</td>"
             f"<td>{_mark(checks.get('level_match'))}</td>"
             f"<td>{_mark(checks.get('overall_in_band'))}</td>"
             f"<td>{_mark(checks.get('recommendation_accepted'))}</td>"
@@ -225,7 +225,7 @@ def render_html(data: Mapping[str, Any], title: str = "Sophia offline evaluation
     described = ", ".join(f"{k}: {v}" for k, v in settings.items() if k != "thresholds")
     legend = "".join(
         f'<span><i class="swatch" style="background:{colour}"></i>'
-        f"{escape(criterion.replace('_', ' '))}</span>"
+        f"{escape(criterion_label(criterion))}</span>"
         for criterion, colour in CRITERION_COLOURS.items()
     )
     notes = "".join(f"<li>{escape(n)}</li>" for n in data.get("notes") or [])

@@ -1,5 +1,4 @@
-"""The scripted simulated candidate: answers from a test-candidate file (README, "Candidate
-file")."""
+"""The scripted simulated candidate: answers from a test-candidate file (docs/contracts.md)."""
 
 from __future__ import annotations
 

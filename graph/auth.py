@@ -63,7 +63,7 @@ from langgraph_sdk.auth import is_studio_user
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph import audit
-from graph.config import Context
+from graph.config import MAX_ANSWER_CHARS_ENV, Context, max_answer_chars
 from graph.invites import InviteError, configure_secret, signing_secret, verify_invite
 from graph.request_limits import (
     RateLimits,
@@ -75,7 +75,6 @@ from graph.request_limits import (
     text_size,
 )
 from graph.store import PROFILES
-from nodes.await_answer import MAX_ANSWER_CHARS_ENV, max_answer_chars
 from rubric.role_pack import ROLES_DIR
 
 logger = logging.getLogger(__name__)

@@ -11,6 +11,27 @@ DEFAULT_LLM_MODEL = "openai:gpt-4o-mini"
 DEFAULT_ROLE = "backend_python"
 
 
+MAX_ANSWER_CHARS_ENV = "SOPHIA_MAX_ANSWER_CHARS"
+DEFAULT_MAX_ANSWER_CHARS = 100_000
+# A limit below this would cut ordinary answers: a long, careful answer is a few thousand.
+MIN_ANSWER_CHARS = 1_000
+
+
+def max_answer_chars() -> int:
+    """The longest answer kept: `SOPHIA_MAX_ANSWER_CHARS`, default 100,000 characters.
+
+    The server refuses longer answers at the door (`graph/auth.py`, 413); anywhere else (the
+    CLI, the graph run from code) `nodes/await_answer.py` keeps the first that many characters
+    and says so. An environment setting, not a Context field: the server's auth reads it before
+    any run (and its context) exists.
+    """
+    try:
+        limit = int(os.environ.get(MAX_ANSWER_CHARS_ENV) or DEFAULT_MAX_ANSWER_CHARS)
+    except ValueError:
+        limit = DEFAULT_MAX_ANSWER_CHARS
+    return max(MIN_ANSWER_CHARS, limit)
+
+
 def default_model() -> str:
     """`openai:gpt-4o-mini` when an OpenAI key is set, else the offline rubric brain."""
     return DEFAULT_LLM_MODEL if os.environ.get("OPENAI_API_KEY") else RUBRIC_MODEL

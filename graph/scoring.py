@@ -1,13 +1,28 @@
-"""The scoring scale every agent shares: criteria weights, levels and recommendation bars.
+"""How Sophia scores an interview, in one place: from an answer's scores to the recommendation.
 
-Kept in one module so the grader, the report and the evaluators cannot drift apart.
+1. The grader scores each answer 1-5 on the criteria its question evidences; a question's
+   difficulty shifts its technical and problem-solving scores (`DIFFICULTY_OFFSET`, applied by
+   `rubric/analysis.py`).
+2. `criterion_scores`: each criterion's mean over its questions, weighted by question weight
+   and pulled toward `PRIOR_SCORE` by `PRIOR_ANSWERS` answers' worth.
+3. `weighted_overall`: 20 x the mean of those, weighted by `CRITERIA_WEIGHTS` (20-100).
+4. `recommend`: the first of `RECOMMENDATION_BARS` the overall reaches.
+
+The report's strengths and weak areas use `STRONG` and `WEAK`; the LLM grader's cross-check uses
+`DISAGREEMENT`. Every label shown to people (criterion names with their weights, the
+disagreement flag) is built from these constants, so the grader, the report, the CLI and the
+evaluators cannot drift apart.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
-from typing import Literal, get_args
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Literal, get_args
+
+if TYPE_CHECKING:  # graph.state and rubric.role_pack import this module
+    from graph.state import AnswerEvaluation
+    from rubric.role_pack import RolePack
 
 Criterion = Literal["technical_knowledge", "problem_solving", "communication", "soft_skills"]
 Level = Literal["junior", "mid", "senior"]
@@ -24,8 +39,34 @@ CRITERIA_WEIGHTS: dict[Criterion, float] = {
     "soft_skills": 0.15,
 }
 
+# What people read for each criterion.
+CRITERION_NAMES: dict[Criterion, str] = {
+    "technical_knowledge": "Technical knowledge",
+    "problem_solving": "Problem solving",
+    "communication": "Communication",
+    "soft_skills": "Soft skills",
+}
+
 MIN_SCORE = 1.0
 MAX_SCORE = 5.0
+
+# A criterion (or a question's main score) at or above STRONG is a strength; below WEAK it is an
+# area to improve, and its topic gets coaching.
+STRONG = 4.0
+WEAK = 3.0
+
+# One interview is limited evidence: each criterion's mean is pulled toward 3 ("adequate") by one
+# answer's worth, so a criterion resting on four answers (soft skills) moves less than one
+# resting on twelve. Measured on the 73 bundled candidates' human-set bands: hits 64 -> 67.
+PRIOR_ANSWERS = 1.0
+PRIOR_SCORE = 3.0
+
+# Points on the 1-5 scale between the LLM grader's and the rubric grader's score on a criterion
+# that a reviewer should see.
+DISAGREEMENT = 1.5
+# Points an LLM grader's score may stand above the rubric's; a larger rise is held for review
+# (the rubric's score stands), and after an injection attempt no rise is believed at all.
+LLM_LIFT_MARGIN = 0.5
 
 # Overall (20-100) at or above which each recommendation is given, best first.
 RECOMMENDATION_BARS: tuple[tuple[float, Recommendation], ...] = (
@@ -45,6 +86,21 @@ MID_BELOW = 1.45
 # A question's difficulty moves a per-answer score: a perfect answer to a junior question is
 # less evidence than a perfect answer to a senior one.
 DIFFICULTY_OFFSET: dict[Level, float] = {"junior": -1.6, "mid": -0.4, "senior": 0.6}
+
+
+def criterion_label(criterion: Criterion) -> str:
+    """A criterion's name with its weight, e.g. "Technical knowledge (40%)"."""
+    return f"{CRITERION_NAMES[criterion]} ({CRITERIA_WEIGHTS[criterion]:.0%})"
+
+
+def recommendation_label(recommendation: str) -> str:
+    """A recommendation as people read it, e.g. "lean no hire"."""
+    return recommendation.replace("_", " ")
+
+
+def disagreement_label() -> str:
+    """How far apart two graders' scores must be for the reviewer to look: "over 1.5 points"."""
+    return f"over {DISAGREEMENT:g} points"
 
 
 def clamp_score(value: float) -> float:
@@ -103,6 +159,33 @@ def ability_for_years(years: float) -> float:
     same evidence as 12.
     """
     return round(piecewise_linear(YEARS_TO_ABILITY, years), 3)
+
+
+def criterion_scores(
+    pack: RolePack, evaluations: Sequence[AnswerEvaluation]
+) -> dict[Criterion, float | None]:
+    """Each criterion's mean over the questions that evidence it (None without evidence),
+    weighted by the questions' weights in the role pack and pulled toward PRIOR_SCORE by
+    PRIOR_ANSWERS answers' worth."""
+    scores: dict[Criterion, float | None] = {}
+    for criterion in CRITERIA:
+        weighted = [
+            (e.scores[criterion], pack.question(e.question_id).weight)
+            for e in evaluations
+            if criterion in e.scores
+        ]
+        total = sum(w for _, w in weighted)
+        if not total:
+            scores[criterion] = None
+            continue
+        evidence = sum(s * w for s, w in weighted) + PRIOR_ANSWERS * PRIOR_SCORE
+        scores[criterion] = round(evidence / (total + PRIOR_ANSWERS), 2)
+    return scores
+
+
+def primary_score(evaluation: AnswerEvaluation) -> float:
+    """The score of the first criterion a question evidences (what it mainly tests)."""
+    return next(iter(evaluation.scores.values()), MIN_SCORE)
 
 
 def weighted_overall(scores: Mapping[str, float | None]) -> float:

@@ -357,7 +357,7 @@ class PracticeReport(BaseModel):
 
 
 class FinalReport(BaseModel):
-    """The interview's outcome (contract in README, "Report JSON")."""
+    """The interview's outcome (the report contract in docs/contracts.md)."""
 
     candidate_id: str
     candidate_name: str = ""

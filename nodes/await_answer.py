@@ -11,14 +11,13 @@ back to the interviewer, with the same question open.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from graph.config import Context
+from graph.config import Context, max_answer_chars
 from graph.conversation import understand
 from graph.session import Session
 from graph.state import State, TranscriptEntry, Turn
@@ -26,24 +25,6 @@ from nodes.phase_plan import planned_questions
 from rubric.intent import TurnIntent
 from rubric.role_pack import RolePack
 from rubric.text import clean_answer
-
-MAX_ANSWER_CHARS_ENV = "SOPHIA_MAX_ANSWER_CHARS"
-DEFAULT_MAX_ANSWER_CHARS = 100_000
-# A limit below this would cut ordinary answers: a long, careful answer is a few thousand.
-MIN_ANSWER_CHARS = 1_000
-
-
-def max_answer_chars() -> int:
-    """The longest answer kept: `SOPHIA_MAX_ANSWER_CHARS`, default 100,000 characters.
-
-    The server refuses longer answers at the door (`graph/auth.py`, 413); anywhere else (the
-    CLI, the graph run from code) this node keeps the first that many characters and says so.
-    """
-    try:
-        limit = int(os.environ.get(MAX_ANSWER_CHARS_ENV) or DEFAULT_MAX_ANSWER_CHARS)
-    except ValueError:
-        limit = DEFAULT_MAX_ANSWER_CHARS
-    return max(MIN_ANSWER_CHARS, limit)
 
 
 def bounded_answer(answer: str, limit: int | None = None) -> str:

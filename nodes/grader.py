@@ -4,9 +4,10 @@ It runs beside difficulty and follow_up on every answer. A probe's answer re-gra
 question (key points found only after a probe earn less). Evaluations go to the Store, never
 to state: the candidate must not see them.
 
-The LLM grader always runs with the rubric grader beside it: a disagreement of more than 1.5
-points on a criterion is flagged (it catches prompt injection and model drift), and a model
-that fails or answers malformed JSON twice is replaced by the rubric's verdict, flagged too.
+The LLM grader always runs with the rubric grader beside it: a disagreement of more than
+`DISAGREEMENT` points (`graph/scoring.py`) on a criterion is flagged (it catches prompt
+injection and model drift), and a model that fails or answers malformed JSON twice is replaced
+by the rubric's verdict, flagged too.
 A model's score may rise above the rubric's only by a small margin (`LLM_LIFT_MARGIN`): a
 larger rise is held for review (the rubric's score stands and the report names the model's).
 When the answer also spoke to the grader (`injection`), no rise is believed at all. So a model
@@ -38,7 +39,14 @@ from graph.llm import (
     model_for,
     schema_text,
 )
-from graph.scoring import DIFFICULTY_OFFSET, OFFSET_CRITERIA, Criterion, clamp_score
+from graph.scoring import (
+    DIFFICULTY_OFFSET,
+    DISAGREEMENT,
+    LLM_LIFT_MARGIN,
+    OFFSET_CRITERIA,
+    Criterion,
+    clamp_score,
+)
 from graph.session import Session
 from graph.state import GRADED_INTENTS, AnswerEvaluation, GradeJudgement, State, Turn, answers_for
 from graph.store import save_evaluation
@@ -47,11 +55,6 @@ from prompts import render_prompt
 from rubric.analysis import analyse_answer
 from rubric.injection import rubric_cannot_read
 from rubric.role_pack import Question, TopicBank
-
-# Points on the 1-5 scale between the LLM's and the rubric's score that a reviewer should see.
-DISAGREEMENT = 1.5
-# Points an LLM score may stand above the rubric's; a larger rise is held for review.
-LLM_LIFT_MARGIN = 0.5
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,17 @@ from graph.llm import (
     schema_text,
     structured_call,
 )
-from graph.scoring import CRITERIA, Criterion, recommend, weighted_overall
+from graph.scoring import (
+    CRITERION_NAMES,
+    STRONG,
+    WEAK,
+    Criterion,
+    criterion_scores,
+    disagreement_label,
+    primary_score,
+    recommend,
+    weighted_overall,
+)
 from graph.session import Session
 from graph.state import (
     PHASES,
@@ -57,49 +67,10 @@ from rubric.role_pack import RolePack
 from tools.coaching import generate_coaching_suggestions
 from tools.learning_resources import find_learning_resources
 
-CRITERION_NAMES: dict[Criterion, str] = {
-    "technical_knowledge": "Technical knowledge",
-    "problem_solving": "Problem solving",
-    "communication": "Communication",
-    "soft_skills": "Soft skills",
-}
-STRONG = 4.0
-WEAK = 3.0
-# One interview is limited evidence: each criterion's mean is pulled toward 3 ("adequate") by one
-# answer's worth, so a criterion resting on four answers (soft skills) moves less than one
-# resting on twelve. Measured on the 73 bundled candidates' human-set bands: hits 64 -> 67.
-PRIOR_ANSWERS = 1.0
-PRIOR_SCORE = 3.0
 MAX_COACHING = 5
 # Tool rounds the report agent may take before it must write the narrative.
 MAX_REPORT_TOOL_ROUNDS = 4
 AGENTS = ("interviewer", "grader", "follow_up", "difficulty", "report")
-
-
-def criterion_scores(
-    pack: RolePack, evaluations: list[AnswerEvaluation]
-) -> dict[Criterion, float | None]:
-    """Each criterion's mean over the questions that evidence it, weighted by question weight,
-    pulled toward "adequate" by PRIOR_ANSWERS answers' worth (see there)."""
-    scores: dict[Criterion, float | None] = {}
-    for criterion in CRITERIA:
-        weighted = [
-            (e.scores[criterion], pack.question(e.question_id).weight)
-            for e in evaluations
-            if criterion in e.scores
-        ]
-        total = sum(w for _, w in weighted)
-        if not total:
-            scores[criterion] = None
-            continue
-        evidence = sum(s * w for s, w in weighted) + PRIOR_ANSWERS * PRIOR_SCORE
-        scores[criterion] = round(evidence / (total + PRIOR_ANSWERS), 2)
-    return scores
-
-
-def primary_score(evaluation: AnswerEvaluation) -> float:
-    """The score of the first criterion a question evidences (what it mainly tests)."""
-    return next(iter(evaluation.scores.values()), 1.0)
 
 
 def report_phases(turns: list[Turn], evaluations: dict[str, AnswerEvaluation]) -> list[ReportPhase]:
@@ -218,7 +189,8 @@ def review_flags(evaluations: list[AnswerEvaluation], pack: RolePack) -> list[st
             flags.append(f"misconception stated on {title} ({e.question_id})")
         if "disagreement" in e.signals:
             flags.append(
-                f"LLM and rubric graders differ by over 1.5 points on {title} ({e.question_id})"
+                f"LLM and rubric graders differ by {disagreement_label()} on {title} "
+                f"({e.question_id})"
             )
         if "injection_capped" in e.signals:
             flags.append(

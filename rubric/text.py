@@ -167,11 +167,3 @@ class IndexedText:
     def count_matching(self, phrases: list[str], max_gap: int = 0) -> int:
         """How many of `phrases` match."""
         return sum(1 for p in phrases if self.find(compile_phrase(p), max_gap) is not None)
-
-
-def sentence_containing(text: str, phrase: Phrase, limit: int = 200) -> str:
-    """The first sentence of `text` in which `phrase` matches, shortened to `limit` chars."""
-    for sentence in split_sentences(text):
-        if IndexedText(sentence).find(phrase) is not None:
-            return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
-    return ""

@@ -10,16 +10,28 @@ from hypothesis import settings
 from langgraph.runtime import ExecutionInfo, Runtime
 from langgraph.store.memory import InMemoryStore
 
-from evals.candidate import TestCandidate, load_candidate
 from graph.config import Context
 from rubric.role_pack import RolePack, load_role_pack
-
-FIXTURES = Path(__file__).parent / "fixtures"
 
 # Fuzz tests (hypothesis) keep no example database in the repository: each run explores anew,
 # and a failure prints the example that broke.
 settings.register_profile("sophia", database=None)
 settings.load_profile("sophia")
+
+
+@pytest.fixture(autouse=True)
+def every_saved_report_is_consistent(monkeypatch):
+    """Every report the report node saves in this process passes `check_report`."""
+    import nodes.report
+    from tests.report_checks import check_report
+
+    save = nodes.report.save_report
+
+    async def checked(store, thread_id, report):
+        check_report(report)
+        await save(store, thread_id, report)
+
+    monkeypatch.setattr(nodes.report, "save_report", checked)
 
 
 @pytest.fixture(scope="session")
@@ -127,11 +139,6 @@ def make_runtime(store):
         )
 
     return make
-
-
-def fixture_candidate(name: str) -> TestCandidate:
-    """A test candidate from tests/fixtures."""
-    return load_candidate(FIXTURES / f"{name}.yaml")
 
 
 # --- persistence: SQLite files, and PostgreSQL when it runs ------------------------------------

@@ -1,8 +1,10 @@
 """Durability: `sophia interview` killed with SIGKILL resumes with `--thread`, nothing lost.
 
 Each answer carries a tag, so the final report shows whether every answer given before a kill
-is there exactly once. Kills land between answers (the next question is on screen) and in the
-middle of a turn (the answer has just been sent), on SQLite and on Postgres.
+is there exactly once, and `check_report` that every one of them was graded. Kills land between
+answers (the next question is on screen) and at two fixed points in the middle of a turn
+(`tests/paused_cli.py`: the answer taken but not saved, or saved and being graded), on SQLite
+and on Postgres. No kill waits on a clock.
 """
 
 from __future__ import annotations
@@ -18,9 +20,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Literal
 
 import pytest
 
+from graph.state import FinalReport
+from tests.paused_cli import PAUSED_LINE
+from tests.report_checks import check_report
 from tests.test_cli import ROOT
 
 pytestmark = pytest.mark.integration
@@ -38,10 +44,19 @@ def answer(n: int) -> str:
     )
 
 
-class Session:
-    """A running `sophia interview`, fed one line at a time, its stdout read as it comes."""
+Kill = Literal["between", "await_answer", "grader"]
+PAUSED = re.compile(re.escape(PAUSED_LINE))
 
-    def __init__(self, thread: str, env: dict[str, str], *extra: str) -> None:
+
+class Session:
+    """A running `sophia interview`, fed one line at a time, its stdout read as it comes.
+
+    `pause=(node, n)` runs it with that node stopped on answer n (`tests/paused_cli.py`).
+    """
+
+    def __init__(
+        self, thread: str, env: dict[str, str], *extra: str, pause: tuple[str, int] | None = None
+    ) -> None:
         full_env = {
             **os.environ,
             "OPENAI_API_KEY": "",
@@ -49,7 +64,8 @@ class Session:
             "PYTHONUNBUFFERED": "1",
             **env,
         }
-        command = [sys.executable, "-m", "cli.main", "interview", "--thread", thread, *SHORT]
+        program = ["tests.paused_cli", pause[0], str(pause[1])] if pause else ["cli.main"]
+        command = [sys.executable, "-m", *program, "interview", "--thread", thread, *SHORT]
         self.process = subprocess.Popen(
             [*command, *extra],
             stdin=subprocess.PIPE,
@@ -125,62 +141,73 @@ def environment(env: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def report_answers(env: dict[str, str], thread: str) -> list[str]:
-    """The answers in the finished interview's report, in order (read from its Store)."""
+def finished_report(env: dict[str, str], thread: str) -> FinalReport:
+    """The finished interview's report, read from its Store; it must pass `check_report`."""
     from cli.storage import open_persistence
     from graph.store import load_report
 
-    async def read() -> list[str]:
+    async def read() -> FinalReport | None:
         async with open_persistence() as (_, store):
-            report = await load_report(store, thread)
-        assert report is not None, "the interview has no report"
-        return [q.answer for phase in report.phases for q in phase.questions]
+            return await load_report(store, thread)
 
     with environment(env):
-        return asyncio.run(read())
+        report = asyncio.run(read())
+    assert report is not None, "the interview has no report"
+    check_report(report)
+    return report
 
 
-# When each kill lands: after the next question is on screen ("between"), or this many seconds
-# after the answer was sent, while the graph grades it and asks the next question.
-KILLS: tuple[str | float, ...] = ("between", 0.0, "between", 0.03)
+def report_answers(report: FinalReport) -> list[str]:
+    """The answers in a report, in order."""
+    return [q.answer for phase in report.phases for q in phase.questions]
+
+
+# Where each kill lands: after the next question is on screen ("between"); in `await_answer`,
+# with the answer taken from the resume but not yet saved (the question is asked again); in
+# the grader, with the answer's checkpoint written (the turn is finished on resume).
+KILLS: tuple[Kill, ...] = ("between", "grader", "between", "await_answer")
+# The answers a checkpoint holds after a kill on answer n, and the question asked on resume.
+KEPT = {"between": 0, "grader": 0, "await_answer": -1}
+
+
+def start(thread: str, env: dict[str, str], kill: Kill | None, n: int, *extra: str) -> Session:
+    """A session that will be killed on answer n where `kill` says (None: not killed)."""
+    pause = None if kill in (None, "between") else (kill, n)
+    return Session(thread, env, *extra, pause=pause)
 
 
 def test_sigkill_at_any_point_loses_nothing_and_duplicates_nothing(persistence_env):
-    """Four SIGKILLs in one interview, between answers and in the middle of turns.
+    """Four SIGKILLs in one interview, between answers and at fixed points mid-turn.
 
-    On resume, an answer sent before a kill is either kept (the next question comes) or the
-    same question is asked again; it is never lost half-way, and never counted twice.
+    After each kill, the checkpoint holds exactly the answers it should: with the CLI's
+    `durability="sync"`, an answer saved before its grading is kept, and one taken but not
+    saved is asked again. The report has every answer once, each with its evaluation.
     """
     env, thread = persistence_env, "kill-9"
-    outcomes = {"between answers": 0, "mid-turn, answer kept": 0, "mid-turn, asked again": 0}
-    session = Session(thread, env, "--name", "Kim", "--years", "4")
-    session.wait_for(re.compile(r"question 1 of"))
     n = 1
-    for when in KILLS:
+    session = start(thread, env, KILLS[0], n, "--name", "Kim", "--years", "4")
+    session.wait_for(re.compile(r"question 1 of"))
+    for index, kill in enumerate(KILLS):
         session.send(answer(n))
-        if when == "between":
+        if kill == "between":
             assert int(session.wait_for(PROGRESS).group(1)) == n + 1
-            session.kill()
-            assert recorded_answers(env, thread) == [answer(i) for i in range(1, n + 1)]
-            outcomes["between answers"] += 1
         else:
-            time.sleep(float(when))
-            session.kill()
-        session = Session(thread, env)
+            session.wait_for(PAUSED)
+        session.kill()
+        kept = n + KEPT[kill]
+        assert recorded_answers(env, thread) == [answer(i) for i in range(1, kept + 1)], kill
+        following = KILLS[index + 1] if index + 1 < len(KILLS) else None
+        session = start(thread, env, following, kept + 1)
         session.wait_for(re.compile(r"Resuming interview"))
-        shown = int(session.wait_for(PROGRESS).group(1))
-        assert shown in (n, n + 1), (when, n, shown)
-        if when != "between":
-            outcomes["mid-turn, answer kept" if shown == n + 1 else "mid-turn, asked again"] += 1
-        n = shown  # the question now waiting for an answer
+        assert int(session.wait_for(PROGRESS).group(1)) == kept + 1, kill
+        n = kept + 1  # the question now waiting for an answer
     for k in range(n, QUESTIONS + 1):
         session.send(answer(k))
     session.wait_for(re.compile(r"Your report"))
     session.process.stdin.close()  # type: ignore[union-attr]
     assert session.process.wait(timeout=30) == 0
-    assert report_answers(env, thread) == [answer(i) for i in range(1, QUESTIONS + 1)]
-    backend = "Postgres" if env["SOPHIA_DATABASE_URL"] else "SQLite"
-    print(f"\n{len(KILLS)} SIGKILLs survived on {backend}: {outcomes}")
+    report = finished_report(env, thread)
+    assert report_answers(report) == [answer(i) for i in range(1, QUESTIONS + 1)]
 
 
 def test_an_interview_cut_off_mid_turn_finishes_that_turn_on_resume(tmp_path):
@@ -217,4 +244,5 @@ def test_an_interview_cut_off_mid_turn_finishes_that_turn_on_resume(tmp_path):
     session.wait_for(re.compile(r"Your report"))
     session.process.stdin.close()  # type: ignore[union-attr]
     assert session.process.wait(timeout=30) == 0
-    assert report_answers(env, thread) == [answer(i) for i in range(1, QUESTIONS + 1)]
+    report = finished_report(env, thread)
+    assert report_answers(report) == [answer(i) for i in range(1, QUESTIONS + 1)]

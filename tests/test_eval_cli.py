@@ -14,15 +14,18 @@ from pathlib import Path
 import langsmith
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
+from typer.main import get_command
 from typer.testing import CliRunner
 
 from cli.main import app
 from evals.candidate import load_candidate, load_candidates
-from evals.harness import REQUIRED_METRICS, check_candidate_set
+from evals.harness import METRIC_BOUNDS, REQUIRED_METRICS, check_candidate_set
 from evals.html_report import render_html
 from graph.errors import CandidateFileError
 from graph.llm import register_model
+from graph.scoring import recommend
 from tests.fake_langsmith import FakeLangSmith
+from tests.report_checks import expected_overall
 
 ROOT = Path(__file__).resolve().parent.parent
 CANDIDATES = ROOT / "evals" / "candidates"
@@ -62,6 +65,9 @@ def test_eval_on_the_bundled_candidates_writes_json_and_html(tmp_path):
     data = json.loads(json_path.read_text())
     ids = {p.stem for p in CANDIDATES.glob("*.yaml")}
     assert {c["id"] for c in data["candidates"]} == ids
+    for run in (r for c in data["candidates"] for r in c["runs"]):
+        assert run["overall"] == pytest.approx(expected_overall(run["scores"]), abs=0.051)
+        assert run["recommendation"] == recommend(run["overall"])
     assert set(REQUIRED_METRICS) <= set(data["metrics"])
     for key in ("level_accuracy", "band_hit_rate", "recommendation_accuracy", "spearman"):
         assert 0.0 <= data["metrics"][key] <= 1.0 or key == "spearman"
@@ -110,6 +116,28 @@ def test_thresholds_that_hold_exit_0_and_unmeasured_ones_fail(pair_dir):
     unmeasured = sophia_eval("--candidates", str(pair_dir), "--max-consistency-sd", "1")
     assert unmeasured.exit_code == 1
     assert "consistency_sd was not measured" in unmeasured.stderr
+
+
+def test_every_metric_has_its_threshold_option_and_each_option_sets_its_metric(pair_dir):
+    params = {p.name for p in get_command(app).commands["eval"].params}
+    assert {f"{bound}_{metric}" for metric, bound in METRIC_BOUNDS.items()} <= params
+    # A bound no run can meet, on every metric at once: each option must reach its own metric.
+    impossible = [
+        arg
+        for metric, bound in METRIC_BOUNDS.items()
+        for arg in (f"--{bound}-{metric.replace('_', '-')}", "2" if bound == "min" else "-2")
+    ]
+    result = sophia_eval("--candidates", str(pair_dir), *impossible)
+    assert result.exit_code == 1
+    failed = [line.split()[1] for line in result.stderr.splitlines() if "threshold:" in line]
+    assert failed == list(METRIC_BOUNDS)
+
+
+def test_piped_tables_keep_whole_candidate_ids_and_metric_names(pair_dir):
+    result = sophia_eval("--candidates", str(pair_dir), env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert "junior-honest-sofia-injection" in result.stdout
+    assert "injection_detection_rate" in result.stdout and "…" not in result.stdout
 
 
 def test_repeat_measures_consistency(pair_dir, tmp_path):

@@ -23,6 +23,7 @@ import pytest
 from evals.candidate import CANDIDATES_DIR, load_candidate
 from evals.runner import run_interview
 from graph.config import Context
+from tests.report_checks import check_report
 
 pytestmark = [pytest.mark.integration, pytest.mark.llm]
 
@@ -117,4 +118,4 @@ async def test_whole_interview_over_http(llama_server, monkeypatch):
     # Every answer was graded: by the model, or by the rubric when a reply failed (flagged).
     graded_by_rubric = [f for f in report.flags if "grader:" in f]
     assert usage["grader"]["calls"] + len(graded_by_rubric) >= len(payloads), report.flags
-    assert 20 <= report.overall <= 100
+    check_report(report)

@@ -7,7 +7,8 @@ from langchain_core.messages import AIMessage
 
 from graph.builder import next_phase, route_after_answer
 from graph.config import Context
-from graph.state import AnswerEvaluation, LevelAssessment, State
+from graph.scoring import STRONG, WEAK, criterion_scores, recommend
+from graph.state import AnswerEvaluation, KeyPointEvidence, LevelAssessment, State
 from graph.store import list_evaluations, load_level, load_report, save_level, save_profile
 from graph.store import load_profile as load_stored_profile
 from nodes.await_answer import answer_text, interrupt_payload
@@ -19,9 +20,10 @@ from nodes.interviewer import interviewer
 from nodes.introduction import introduction
 from nodes.load_profile import load_profile
 from nodes.phase_plan import choose_question, phase_budget
-from nodes.report import criterion_scores, report
+from nodes.report import report, report_phases, review_flags, strengths_and_improvements
 from nodes.wrap_up import wrap_up
 from rubric.role_pack import slot_of
+from tests.report_checks import expected_overall
 
 STRONG_ASYNC = (
     "Synchronous code blocks until each I/O call finishes. Async code runs coroutines on an "
@@ -411,7 +413,18 @@ def test_criterion_scores_are_pulled_toward_adequate_less_with_more_evidence(pac
     assert four["soft_skills"] is None
 
 
-async def test_report_aggregates_and_coaches_weak_areas(make_runtime, store):
+async def test_the_report_adds_each_interview_to_the_stored_profile(make_runtime, store):
+    await save_profile(store, dict(PROFILE))
+    state = state_after("async_programming.mid", STRONG_ASYNC)
+    for thread in ("t-1", "t-2", "t-1"):  # the last: the same interview's report again
+        runtime = make_runtime(thread_id=thread)
+        await grader(state, runtime)
+        await report(state, runtime)
+    stored = await load_stored_profile(store, "p1")
+    assert stored["interviews"] == ["t-2", "t-1"]
+
+
+async def test_report_aggregates_and_coaches_weak_areas(make_runtime, store, pack):
     runtime = make_runtime()
     await load_profile({"candidate": {"name": "Ada", "years_experience": 3}}, runtime)
     strong = state_after("async_programming.mid", STRONG_ASYNC)
@@ -421,9 +434,103 @@ async def test_report_aggregates_and_coaches_weak_areas(make_runtime, store):
     await grader(weak, runtime)
     out = await report(weak, runtime)
     assert out["finished"] is True and "Ada" in out["messages"][0].content
+    assert out["messages"][0].name == "Sophia"
     final = await load_report(store, "t-1")
+    assert (final.candidate_id, final.candidate_name) == ("p1", "Ada Lovelace")
+    assert final.role == pack.title
+    assert any(s.startswith("Asynchronous programming") for s in final.strengths)
+    assert any(s.startswith("Caching") for s in final.improvements)
     assert set(final.scores) >= {"technical_knowledge", "communication"}
-    assert 20 <= final.overall <= 100
+    # The criteria differ here, so a plain mean of them would give another overall.
+    unweighted = 20 * sum(final.scores.values()) / len(final.scores)
+    assert abs(unweighted - expected_overall(final.scores)) > 0.2
+    assert final.overall == pytest.approx(expected_overall(final.scores), abs=0.051)
+    assert final.recommendation == recommend(final.overall)
     assert [p.phase for p in final.phases] == ["foundation", "problem_solving"]
     assert final.coaching and final.coaching[0].area.lower().startswith("cach")
     assert final.coaching[0].resources
+
+
+def an_evaluation(pack, question_id: str, scores: dict, signals=(), turn: int = 1):
+    question = pack.question(question_id)
+    return AnswerEvaluation(
+        turn=turn,
+        question_id=question_id,
+        topic=pack.topic_of(question_id).topic,
+        phase="foundation",
+        difficulty=question.difficulty,
+        kind="question",
+        scores=scores,
+        anchor=3,
+        signals=list(signals),
+    )
+
+
+def test_each_signal_a_reviewer_must_see_becomes_one_flag(pack):
+    signals = ["injection", "red_flag", "disagreement", "injection_capped", "truncated"]
+    flags = review_flags(
+        [an_evaluation(pack, "auth.mid", {"technical_knowledge": 3.0}, [s]) for s in signals]
+        + [an_evaluation(pack, "auth.mid", {"technical_knowledge": 3.0}, ["vague"])],
+        pack,
+    )
+    assert len(flags) == len(signals)
+    for flag, words in zip(
+        flags,
+        ["prompt injection", "misconception", "graders differ", "rubric score kept", "long"],
+        strict=True,
+    ):
+        assert words in flag and pack.topics["auth"].title in flag and "(auth.mid)" in flag
+
+
+def test_the_report_puts_follow_ups_under_their_question(pack):
+    turns = [
+        answered("auth.mid", "JWTs.", turn=1),
+        answered("auth.mid", "Short-lived tokens.", turn=2, kind="follow_up"),
+        answered("caching.mid", "Redis.", turn=3, phase="problem_solving"),
+    ]
+    latest = {"auth.mid": an_evaluation(pack, "auth.mid", {"technical_knowledge": 3.0}, turn=2)}
+    phases = report_phases(turns, latest)
+    assert [p.phase for p in phases] == ["foundation", "problem_solving"]
+    auth = phases[0].questions[0]
+    assert (auth.id, auth.answer, auth.evaluation) == ("auth.mid", "JWTs.", latest["auth.mid"])
+    assert auth.follow_ups == [
+        {"question": "question auth.mid", "answer": "Short-lived tokens.", "kind": "follow_up"}
+    ]
+    assert [q.id for q in phases[1].questions] == ["caching.mid"]
+
+
+def test_strong_and_weak_bars_include_their_edges(pack):
+    scores = {"technical_knowledge": STRONG, "communication": WEAK, "soft_skills": WEAK - 0.01}
+    strengths, improvements = strengths_and_improvements(pack, scores, [])
+    assert strengths == [f"Technical knowledge ({STRONG:.1f}/5)"]
+    assert improvements == [f"Soft skills ({WEAK - 0.01:.1f}/5)"]
+
+
+def test_strengths_and_improvements_name_topics_best_and_worst_first(pack):
+    def point(label: str) -> KeyPointEvidence:
+        return KeyPointEvidence(id=label.lower(), label=label, level="mid")
+
+    def graded(question_id: str, score: float) -> AnswerEvaluation:
+        evaluation = an_evaluation(pack, question_id, {"technical_knowledge": score})
+        return evaluation.model_copy(
+            update={"found": [point("First found"), point("Second found")],
+                    "missed": [point("First missed"), point("Second missed")]}
+        )  # fmt: skip
+
+    title = {t: pack.topics[t].title for t in pack.topics}
+    evaluations = [
+        graded("auth.mid", STRONG),
+        graded("caching.mid", 4.5),
+        graded("api_design.mid", WEAK),
+        graded("observability.mid", 2.0),
+        graded("microservices.mid", 1.5),
+    ]
+    strengths, improvements = strengths_and_improvements(pack, {}, evaluations)
+    assert strengths == [f"{title['caching']}: First found", f"{title['auth']}: First found"]
+    assert improvements == [
+        f"{title['microservices']}: missed first missed",
+        f"{title['observability']}: missed first missed",
+    ]
+    mids = [q.id for bank in pack.topics.values() for q in bank.questions if q.id.endswith(".mid")]
+    many = [graded(question_id, 5.0) for question_id in mids]
+    assert len(many) > 8 and len(strengths_and_improvements(pack, {}, many)[0]) == 8

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -11,14 +12,9 @@ from rubric.analysis import analyse_answer
 from rubric.role_pack import ROLES_DIR, load_role_pack, slot_of
 from rubric.text import IndexedText
 
-SEED_QUESTIONS = {
-    "python_fastapi": "Tell me about your experience with Python and FastAPI",
-    "database_access": "How do you handle database interactions in FastAPI applications?",
-    "async_programming": (
-        "What's the difference between synchronous and asynchronous programming in Python?"
-    ),
-    "auth": "Explain your approach to API authentication and authorization",
-}
+ROLE_SPEC = Path(__file__).resolve().parent.parent / "docs" / "role-spec.md"
+# The role spec's foundation questions, in its order, are the mid questions of these topics.
+SEED_TOPICS = ("python_fastapi", "database_access", "async_programming", "auth")
 NON_TECHNICAL = {
     "background",
     "collaboration",
@@ -52,9 +48,25 @@ def test_technical_topics_have_three_levels_with_full_rubrics(pack, topic):
         assert "technical_knowledge" in q.criteria
 
 
-def test_seed_questions_are_verbatim(pack):
-    for topic, text in SEED_QUESTIONS.items():
-        assert text in [q.text for q in pack.topics[topic].questions]
+def test_the_role_specs_questions_are_asked_in_its_words(pack):
+    spec = ROLE_SPEC.read_text(encoding="utf-8")
+    foundation = spec[spec.index("### Phase 2") : spec.index("### Phase 3")]
+    seeds = re.findall(r'^\d+\. "(.+)"$', foundation, re.M)
+    assert len(seeds) == len(SEED_TOPICS)
+    for topic, seed in zip(SEED_TOPICS, seeds, strict=True):
+        # The spec leaves two without a question mark; Sophia's questions end with one.
+        expected = seed if seed.endswith("?") else f"{seed}?"
+        assert pack.question(f"{topic}.mid").text == expected
+
+
+def test_every_question_ends_as_a_sentence(pack):
+    unfinished = [
+        q.id
+        for bank in pack.topics.values()
+        for q in bank.questions
+        if not q.text.rstrip().endswith(("?", ".", "!"))
+    ]
+    assert unfinished == []
 
 
 def test_soft_skill_questions_evidence_soft_skills(pack):

@@ -25,11 +25,11 @@ from evals.candidate import CANDIDATES_DIR, load_candidate
 from evals.simulated_candidate import ScriptedCandidate
 from graph.builder import build_graph
 from graph.config import Context
-from graph.scoring import DIFFICULTY_OFFSET, OFFSET_CRITERIA
+from graph.scoring import DIFFICULTY_OFFSET, LLM_LIFT_MARGIN, OFFSET_CRITERIA
 from graph.state import AnswerEvaluation
 from graph.store import list_evaluations, load_report, save_evaluation, save_profile
 from graph.usage import AgentLedger
-from nodes.grader import LLM_LIFT_MARGIN, GradingInput, LLMGrader, RubricGrader, grader
+from nodes.grader import GradingInput, LLMGrader, RubricGrader, grader
 from nodes.interviewer import InterviewerInput, LLMInterviewer, interviewer
 from nodes.report import review_flags
 from tests.fake_models import scripted

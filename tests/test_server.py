@@ -31,6 +31,7 @@ from evals.runner import run_interview as run_in_memory
 from evals.simulated_candidate import ScriptedCandidate
 from graph.config import Context
 from graph.state import PHASES
+from tests.report_checks import check_report
 
 pytestmark = [pytest.mark.integration, pytest.mark.server]
 
@@ -291,6 +292,7 @@ async def test_whole_interview_through_the_sdk_matches_the_in_memory_graph(open_
     stored = await sdk.store.get_item(["reports"], seen.thread_id)
     assert stored is not None
     report = stored["value"]
+    check_report(report)
     assert (report["overall"], report["level"]) == (expected.overall, expected.level)
     # Sam asks questions at the wrap-up: replied to, not graded.
     assert [p["phase"] for p in report["phases"]] == list(PHASES[:-1])
@@ -328,6 +330,7 @@ async def test_answers_sent_as_chat_messages_continue_the_interview(open_server)
     assert list(dict.fromkeys(p["phase"] for p in seen.payloads)) == list(PHASES)
     assert seen.payloads[-1]["phase"] == "wrap_up"
     report = (await sdk.store.get_item(["reports"], seen.thread_id))["value"]
+    check_report(report)
     assert len([q for phase in report["phases"] for q in phase["questions"]]) == len(PHASES) - 1
     state = await sdk.threads.get_state(seen.thread_id)
     human = [m["content"] for m in state["values"]["messages"] if m["type"] == "human"]

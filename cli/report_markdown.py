@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
+from graph.scoring import criterion_label, recommendation_label
 from graph.state import FinalReport
-
-CRITERION_TITLES = {
-    "technical_knowledge": "Technical knowledge (40%)",
-    "problem_solving": "Problem solving (30%)",
-    "communication": "Communication (15%)",
-    "soft_skills": "Soft skills (15%)",
-}
 
 
 def render_markdown(report: FinalReport) -> str:
@@ -21,7 +15,7 @@ def render_markdown(report: FinalReport) -> str:
         []
         if report.mode == "practice"
         else [
-            f"- Recommendation: **{report.recommendation.replace('_', ' ')}** "
+            f"- Recommendation: **{recommendation_label(report.recommendation)}** "
             f"(for a {report.target_level} post)"
         ]
     )
@@ -39,7 +33,7 @@ def render_markdown(report: FinalReport) -> str:
         "| Criterion | Score (1-5) |",
         "| --- | --- |",
     ]
-    out += [f"| {CRITERION_TITLES.get(c, c)} | {s:.2f} |" for c, s in report.scores.items()]
+    out += [f"| {criterion_label(c)} | {s:.2f} |" for c, s in report.scores.items()]
     for title, items in (("Strengths", report.strengths), ("To improve", report.improvements)):
         out += ["", f"## {title}", ""] + ([f"- {i}" for i in items] or ["- (none noted)"])
     out += ["", "## Coaching", ""]
