@@ -25,15 +25,15 @@ def expected_overall(scores: Mapping[str, float]) -> float:
 
 def check_report(report: FinalReport | Mapping[str, Any]) -> None:
     """The overall is the weighted mean of the criterion scores (to its rounding), the
-    recommendation is the bar that overall reaches, and every answered question carries its
-    evaluation (none is lost, for instance to a kill and a resume)."""
+    recommendation is the bar that overall reaches for the level hired for, and every answered
+    question carries its evaluation (none is lost, for instance to a kill and a resume)."""
     if isinstance(report, Mapping):
         report = FinalReport.model_validate(report)
     if report.scores:
         assert report.overall == pytest.approx(expected_overall(report.scores), abs=0.051), (
             f"overall {report.overall} is not the weighted mean of {report.scores}"
         )
-    assert report.recommendation == recommend(report.overall)
+    assert report.recommendation == recommend(report.overall, report.target_level, report.level)
     questions = [q for phase in report.phases for q in phase.questions]
     assert [q.id for q in questions if q.evaluation is None] == [], "answered, not evaluated"
     assert all(q.evaluation.question_id == q.id for q in questions if q.evaluation)
