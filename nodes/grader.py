@@ -29,9 +29,16 @@ from graph.llm import (
     model_for,
     schema_text,
 )
-from graph.scoring import clamp_score
+from graph.scoring import clamp_score, difficulty_adjusted
 from graph.session import Session
-from graph.state import AnswerEvaluation, GradeJudgement, State, Turn, answers_for
+from graph.state import (
+    AnswerEvaluation,
+    GradeJudgement,
+    KeyPointEvidence,
+    State,
+    Turn,
+    answers_for,
+)
 from graph.store import save_evaluation
 from graph.usage import AgentLedger, save_ledger
 from prompts import render_prompt
@@ -80,6 +87,8 @@ class RubricGrader:
             signals=analysis.signals,
             rationale=analysis.rationale,
             brain="rubric",
+            quality=analysis.quality,
+            misconceptions=analysis.red_flags,
         )
 
 
@@ -101,6 +110,10 @@ class LLMGrader:
             question=item.question.text,
             key_points=item.question.key_points_text(),
             anchors=item.question.anchors_text(),
+            misconceptions="\n".join(
+                f"- {flag.label}" for flag in [*item.question.red_flags, *item.bank.red_flags]
+            )
+            or "(none listed)",
             criteria=", ".join(item.question.criteria),
             answer=candidate_text(answers),
             schema=schema_text(GradeJudgement),
@@ -119,13 +132,21 @@ class LLMGrader:
     def _merge(
         self, item: GradingInput, judgement: GradeJudgement, baseline: AnswerEvaluation
     ) -> AnswerEvaluation:
-        scores = {}
-        for criterion in item.question.criteria:
-            value = getattr(judgement, criterion)
-            scores[criterion] = (
-                clamp_score(value) if value is not None else baseline.scores[criterion]
-            )
+        # The model grades on the question's own anchors; the difficulty offset is applied here,
+        # as the rubric brain does, so both brains' scores meet the same bars.
+        anchored = {
+            c: clamp_score(v)
+            for c in item.question.criteria
+            if (v := getattr(judgement, c)) is not None
+        }
+        adjusted = difficulty_adjusted(anchored, item.question.difficulty)
+        scores = {c: adjusted.get(c, baseline.scores[c]) for c in item.question.criteria}
+        primary = item.question.criteria[0]
+        quality = anchored.get(primary, baseline.quality)
         signals = list(baseline.signals)
+        misconceptions = [m.strip()[:200] for m in judgement.misconceptions if m.strip()]
+        if misconceptions and "red_flag" not in signals:
+            signals.append("red_flag")
         gaps = {c: abs(scores[c] - baseline.scores[c]) for c in scores}
         if any(gap > DISAGREEMENT for gap in gaps.values()):
             signals.append("disagreement")
@@ -135,21 +156,49 @@ class LLMGrader:
                 scores[criterion] = baseline.scores[criterion]
             if inflated:
                 signals.append("injection_capped")
-        key_points = {kp.id: kp for kp in [*baseline.found, *baseline.missed]}
-        found = [key_points[k] for k in judgement.found if k in key_points]
-        missed = [kp for k, kp in key_points.items() if k not in set(judgement.found)]
+        found, missed = self._evidence(item, judgement, baseline)
         return baseline.model_copy(
             update={
                 "scores": scores,
+                "quality": quality,
                 "anchor": judgement.anchor,
                 "found": found,
                 "missed": missed,
                 "signals": signals,
+                "misconceptions": misconceptions,
                 "rationale": judgement.rationale.strip()[:1500]
                 + f" [rubric cross-check: {baseline.scores}]",
                 "brain": "llm",
             }
         )
+
+    @staticmethod
+    def _evidence(
+        item: GradingInput, judgement: GradeJudgement, baseline: AnswerEvaluation
+    ) -> tuple[list[KeyPointEvidence], list[KeyPointEvidence]]:
+        """The key points the model credits, each with the candidate's own sentence.
+
+        A quote the model wrote is kept only when the answer contains it word for word (models
+        paraphrase); otherwise the rubric's quote for that point, if it found one, stands in.
+        """
+        rubric_quotes = {kp.id: kp.quote for kp in baseline.found}
+        key_points = {kp.id: kp for kp in [*baseline.found, *baseline.missed]}
+        said = " ".join(" ".join(a.split()) for a in item.answers)
+        found: list[KeyPointEvidence] = []
+        for k in dict.fromkeys(judgement.found):
+            if k not in key_points:
+                continue
+            quote = " ".join(judgement.quotes.get(k, "").split())
+            if not quote or quote not in said:
+                quote = rubric_quotes.get(k) or ""
+            found.append(key_points[k].model_copy(update={"quote": quote or None}))
+        credited = {kp.id for kp in found}
+        missed = [
+            kp.model_copy(update={"quote": None})
+            for k, kp in key_points.items()
+            if k not in credited
+        ]
+        return found, missed
 
 
 def grader_brain(context: Context, ledger: AgentLedger) -> GraderBrain:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from graph.scoring import DIFFICULTY_OFFSET, Criterion, Level, clamp_score, piecewise_linear
+from graph.scoring import Criterion, Level, clamp_score, difficulty_adjusted, piecewise_linear
 from graph.state import KeyPointEvidence
 from rubric.injection import strip_injections as find_and_strip
 from rubric.role_pack import KeyPoint, Question, RedFlag, TopicBank
@@ -323,11 +323,7 @@ def _analyse(question: Question, bank: TopicBank, answers: Sequence[str]) -> Ans
 
     primary = question.criteria[0]
     quality = clamp_score(raw[primary])
-    offset = DIFFICULTY_OFFSET[question.difficulty]
-    scores: dict[Criterion, float] = {
-        c: clamp_score(s + offset if c in ("technical_knowledge", "problem_solving") else s)
-        for c, s in raw.items()
-    }
+    scores = difficulty_adjusted(raw, question.difficulty)
     anchor = max(1, min(5, round(quality)))
     rationale = _rationale(question, found, missed, signals, red_flags, anchor)
     return AnswerAnalysis(
