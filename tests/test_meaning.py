@@ -11,7 +11,6 @@ import pytest
 
 from rubric.analysis import AnswerAnalysis, analyse_answer
 
-
 # Cases today's grader gets wrong; the mark comes off each one as the grader learns it.
 FAILS_TODAY = pytest.mark.xfail(strict=True, reason="the grader does not read this yet")
 
@@ -29,7 +28,7 @@ def found(analysis: AnswerAnalysis) -> set[str]:
     return {kp.id for kp in analysis.found}
 
 
-# --- what is asserted, and what is not ------------------------------------------------------------
+# --- what is asserted, and what is not -----------------------------------------------------------
 
 
 @FAILS_TODAY
@@ -123,7 +122,7 @@ def test_the_questions_own_words_earn_nothing(read):
     assert "find_bottleneck" not in found(bottleneck)
 
 
-# --- homonyms and stems ------------------------------------------------------------------------------
+# --- homonyms and stems --------------------------------------------------------------------------
 
 
 @FAILS_TODAY
@@ -171,7 +170,7 @@ def test_as_best_we_could_is_not_weighing_options(read):
     assert "options_tradeoffs" in found(weighed)
 
 
-# --- misconceptions as claims ------------------------------------------------------------------------
+# --- misconceptions as claims --------------------------------------------------------------------
 
 CORES = "Thinks async speeds up CPU-bound work or runs on several cores"
 
@@ -247,7 +246,7 @@ def test_a_mistaken_answer_scores_below_a_correct_one_with_the_same_coverage(rea
     assert mistaken.quality <= correct.quality - 1.0
 
 
-# --- paraphrase ---------------------------------------------------------------------------------------
+# --- paraphrase ----------------------------------------------------------------------------------
 
 
 @FAILS_TODAY
@@ -270,7 +269,7 @@ def test_yielding_control_in_plain_words(read):
     assert "await_yields_control" in found(plain)
 
 
-# --- reasoning, stories and clarity ---------------------------------------------------------------
+# --- reasoning, stories and clarity --------------------------------------------------------------
 
 
 @FAILS_TODAY
