@@ -31,7 +31,6 @@ def found(analysis: AnswerAnalysis) -> set[str]:
 # --- what is asserted, and what is not -----------------------------------------------------------
 
 
-@FAILS_TODAY
 def test_a_negated_point_earns_nothing(read):
     asserted = read(
         "async_programming.junior",
@@ -48,7 +47,6 @@ def test_a_negated_point_earns_nothing(read):
     assert asserted.quality > negated.quality
 
 
-@FAILS_TODAY
 def test_a_question_asked_back_earns_nothing(read):
     asserted = read(
         "async_programming.junior",
@@ -65,7 +63,6 @@ def test_a_question_asked_back_earns_nothing(read):
     assert asserted.quality > questioned.quality
 
 
-@FAILS_TODAY
 def test_having_heard_of_a_term_is_not_knowing_it(read):
     ignorant = read(
         "async_programming.junior", "I've heard of the GIL but I don't know what it does."
@@ -81,7 +78,6 @@ def test_having_heard_of_a_term_is_not_knowing_it(read):
     assert "event_loop" not in found(unsure)
 
 
-@FAILS_TODAY
 def test_naming_terms_is_not_explaining_them(read):
     named = read(
         "async_programming.mid",
@@ -99,7 +95,6 @@ def test_naming_terms_is_not_explaining_them(read):
     assert explained.quality >= named.quality + 1.0
 
 
-@FAILS_TODAY
 def test_the_questions_own_words_earn_nothing(read):
     echo = read(
         "auth.mid",
@@ -125,7 +120,6 @@ def test_the_questions_own_words_earn_nothing(read):
 # --- homonyms and stems --------------------------------------------------------------------------
 
 
-@FAILS_TODAY
 def test_waiting_for_is_not_asyncio_wait_for(read):
     waiting = read(
         "async_programming.mid", "The handler was waiting for the response from the database."
@@ -138,7 +132,6 @@ def test_waiting_for_is_not_asyncio_wait_for(read):
     assert "timeouts_cancellation" in found(wait_for)
 
 
-@FAILS_TODAY
 def test_an_authorization_header_is_not_authorization(read):
     header = read(
         "auth.mid",
@@ -149,7 +142,6 @@ def test_an_authorization_header_is_not_authorization(read):
     assert "authn_vs_authz" not in found(header)
 
 
-@FAILS_TODAY
 def test_a_pool_of_replicas_is_not_connection_pooling(read):
     replicas = read(
         "database_scaling.mid", "I would route the reads to a pool of replicas behind a balancer."
@@ -158,7 +150,6 @@ def test_a_pool_of_replicas_is_not_connection_pooling(read):
     assert "pooling" not in found(replicas)
 
 
-@FAILS_TODAY
 def test_as_best_we_could_is_not_weighing_options(read):
     idiom = read("challenges.mid", "We patched it as best we could and moved on.")
     weighed = read(
@@ -181,7 +172,6 @@ def test_a_hedged_misconception_is_still_a_misconception(read):
     assert CORES in hedged.red_flags
 
 
-@FAILS_TODAY
 def test_a_misconception_asked_as_a_question_still_counts(read):
     asked = read(
         "async_programming.mid", "Doesn't async run everything in parallel on multiple cores?"
@@ -213,7 +203,6 @@ def test_async_endpoints_serving_requests_one_by_one_is_a_misconception(read):
         assert read("async_programming.mid", text).red_flags, text
 
 
-@FAILS_TODAY
 def test_if_something_goes_wrong_does_not_cancel_a_misconception(read):
     stated = read(
         "async_programming.senior",
@@ -272,7 +261,6 @@ def test_yielding_control_in_plain_words(read):
 # --- reasoning, stories and clarity --------------------------------------------------------------
 
 
-@FAILS_TODAY
 def test_reasoning_in_plain_words_beats_a_list_of_buzzwords(read):
     buzzwords = read(
         "database_scaling.mid",
@@ -299,7 +287,6 @@ STORY = (
 )
 
 
-@FAILS_TODAY
 def test_a_story_needs_an_outcome_and_a_reflection(read):
     bare = read("challenges.mid", STORY)
     whole = read(
