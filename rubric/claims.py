@@ -50,6 +50,8 @@ STANCE_CREDIT: dict[Stance, float] = {
 }
 # A denial this many words before a phrase, in its clause, negates it ("not useful for I/O").
 NEGATION_REACH = 1000
+# The parts of an `a + b` misconception stand within this many words, in one clause.
+CLAIM_WINDOW = 16
 # A list of at least this many short items with no function word is named, not explained.
 NAMED_ITEMS = 3
 
@@ -237,10 +239,13 @@ class Reading:
         negation padded into it, or a question answered "No." in the next sentence.
         """
         own = phrase.stem_set
-        for spans in self.indexed.spans(phrase, max_gap, window=None):
+        for spans in self.indexed.spans(phrase, max_gap, CLAIM_WINDOW):
             start = min(s for s, _ in spans)
             end = max(e for _, e in spans)
             clause = self.clauses[self.clause_of[start]]
+            # The parts of an `a + b` misconception are one claim only within one clause.
+            if any(self.clause_of[s] != self.clause_of[start] for s, _ in spans):
+                continue
             number = clause.sentence
             sentence = self.sentences[number]
             if clause.stance != "questioned":

@@ -1,8 +1,10 @@
 """Contrast cases: the rubric brain must read what an answer means, not which words it uses.
 
 Each case is a pair (or triple) of short answers that must be ordered, or treated alike, for one
-reason only. They were written before the grader was changed to read claims; the ones today's
-grader got wrong were marked xfail (strict) while the grader was reworked, and all pass now.
+reason only. They were written before the grader was changed to read claims (rubric/claims.py).
+The phrase-matching grader before it passed 3 of the 21: a denied misconception, a mistaken
+answer below a correct one, and a clear answer above a rambling one. The other 18 were marked
+xfail (strict) while the grader was reworked; all pass now.
 """
 
 from __future__ import annotations
@@ -10,9 +12,6 @@ from __future__ import annotations
 import pytest
 
 from rubric.analysis import AnswerAnalysis, analyse_answer
-
-# Cases today's grader gets wrong; the mark comes off each one as the grader learns it.
-FAILS_TODAY = pytest.mark.xfail(strict=True, reason="the grader does not read this yet")
 
 
 @pytest.fixture
@@ -166,7 +165,6 @@ def test_as_best_we_could_is_not_weighing_options(read):
 CORES = "Thinks async speeds up CPU-bound work or runs on several cores"
 
 
-@FAILS_TODAY
 def test_a_hedged_misconception_is_still_a_misconception(read):
     hedged = read("async_programming.mid", "I think async basically runs your code on many cores.")
     assert CORES in hedged.red_flags
@@ -184,7 +182,6 @@ def test_a_misconception_asked_as_a_question_still_counts(read):
     assert not answered.red_flags
 
 
-@FAILS_TODAY
 def test_a_misconception_told_as_experience_counts(read):
     told = read(
         "async_programming.mid",
@@ -194,7 +191,6 @@ def test_a_misconception_told_as_experience_counts(read):
     assert CORES in told.red_flags
 
 
-@FAILS_TODAY
 def test_async_endpoints_serving_requests_one_by_one_is_a_misconception(read):
     for text in (
         "I think async def will queue the requests and run them one by one.",
@@ -238,7 +234,6 @@ def test_a_mistaken_answer_scores_below_a_correct_one_with_the_same_coverage(rea
 # --- paraphrase ----------------------------------------------------------------------------------
 
 
-@FAILS_TODAY
 def test_read_replicas_in_plain_words(read):
     plain = read(
         "database_scaling.mid",
@@ -248,7 +243,6 @@ def test_read_replicas_in_plain_words(read):
     assert "read_replicas" in found(plain)
 
 
-@FAILS_TODAY
 def test_yielding_control_in_plain_words(read):
     plain = read(
         "async_programming.junior",
