@@ -63,10 +63,10 @@ FOUND_SHARE = 0.5
 # distinct phrases.
 REASONING_KINDS = ("alternatives", "tradeoff", "justification", "consequence", "verification")
 REASONING_SATURATION = 2
-# Behavioural answers: the highest soft-skills score of a story with no outcome, and of one
-# with an outcome but no reflection.
-STORY_WITHOUT_OUTCOME = 2.75
-STORY_WITHOUT_REFLECTION = 3.75
+# Behavioural answers: what a story loses on soft skills without an outcome, and without a
+# reflection (the anchors ask for a result from 3 up and a lesson at 5).
+STORY_WITHOUT_OUTCOME = 0.75
+STORY_WITHOUT_REFLECTION = 0.25
 
 
 # Lists of signals.yaml that describe how firmly something is said (rubric/claims.py).
@@ -253,9 +253,11 @@ def _key_point_evidence(
 ) -> Evidence | None:
     """Where a reading best asserts a key point (a phrase, or its shared lexicon), or None."""
     negatable = not _LIMITATION_WORDS.intersection(words(kp.label))
+    # A point about asking ("Asks about the team") is shown by the candidate's questions.
+    asking = kp.label.lower().startswith("asks")
     best: Evidence | None = None
     for phrase in phrases:
-        found = reading.evidence(phrase, KEY_POINT_GAP, KEY_POINT_WINDOW, negatable)
+        found = reading.evidence(phrase, KEY_POINT_GAP, KEY_POINT_WINDOW, negatable, asking)
         if found and (best is None or found.credit > best.credit):
             best = found
             if best.credit >= 1.0:
@@ -430,11 +432,9 @@ def _criterion_scores(
         score -= 0.75 * min(3, shows.count("dismissive"))
         if any(kp.lexicon == "star_result" for kp in question.key_points):
             # A story is told to its end: without an outcome it shows little, and without a
-            # lesson it cannot reach the top of the scale.
-            if not outcome:
-                score = min(score, STORY_WITHOUT_OUTCOME)
-            if not reflection:
-                score = min(score, STORY_WITHOUT_REFLECTION)
+            # lesson it does not reach the top of the scale.
+            score -= STORY_WITHOUT_OUTCOME * (not outcome)
+            score -= STORY_WITHOUT_REFLECTION * (not reflection)
         raw["soft_skills"] = score
     if "communication" in question.criteria:
         raw["communication"] = _communication(read, shows, knowledge)

@@ -132,7 +132,7 @@ class Reading:
         self.clauses: list[Clause] = []
         self.clause_of: list[int] = []
         at = 0
-        questions = {n for n, s in enumerate(self.sentences) if s.rstrip().endswith("?")}
+        questions = {n for n, s in enumerate(self.sentences) if _is_question(s)}
         named = {n for n, s in enumerate(self.sentences) if self._is_term_list(s)}
         for number, text_ in pieces:
             n = len(words(text_))
@@ -204,11 +204,13 @@ class Reading:
         max_gap: int = 0,
         window: int | None = None,
         negatable: bool = True,
+        asking: bool = False,
     ) -> Evidence | None:
         """The best place the answer asserts `phrase`, or None when it never does.
 
         `negatable` is False for key points that state a limitation, which a negative
-        sentence asserts rather than denies.
+        sentence asserts rather than denies; `asking` is True for points shown by asking
+        (the candidate's own questions at the end of an interview).
         """
         best: Evidence | None = None
         own = phrase.stem_set
@@ -217,7 +219,10 @@ class Reading:
             clauses = [self.clauses[self.clause_of[start]] for start, _ in spans]
             if any(c.sentence in self.excluded for c in clauses):
                 continue
-            credit = min(STANCE_CREDIT[c.stance] for c in clauses)
+            credit = min(
+                1.0 if asking and c.stance == "questioned" else STANCE_CREDIT[c.stance]
+                for c in clauses
+            )
             if credit and check_denial and any(self._denied_before(s, own) for s, _ in spans):
                 credit = 0.0
             if credit and (best is None or credit > best.credit):
@@ -274,6 +279,19 @@ class Reading:
                 if first <= spans[0][0] < start:
                     return True
         return False
+
+
+# A sentence that ends in a tag ("..., right?", "..., isn't it?") asserts; it does not ask.
+_TAG_QUESTION = re.compile(
+    r",\s*(?:right|yeah|yes|no|ok|okay|correct|true|you know|isn'?t it|aren'?t they|"
+    r"don'?t you think|wouldn'?t you say|or not|I think|I guess)\s*\?+\s*$",
+    re.I,
+)
+
+
+def _is_question(sentence: str) -> bool:
+    stripped = sentence.rstrip()
+    return stripped.endswith("?") and not _TAG_QUESTION.search(stripped)
 
 
 def _starts_with(sentence: str, replies: Iterable[Phrase]) -> bool:
