@@ -59,6 +59,10 @@ RED_FLAG_GAP = 2
 # A key point is listed as found when its best evidence earns at least this share of credit
 # (a hedged claim does; a bare name in a list of terms does not).
 FOUND_SHARE = 0.5
+# Knowledge blends coverage (which key points) with substance (how many sentences assert one):
+# people graded on the anchors reward an answer that explains a few points in depth.
+SUBSTANCE_SHARE = 0.3
+SUBSTANCE_SENTENCES = 8
 # Problem solving reads reasoning: these lexicons of signals.yaml, each saturating at this many
 # distinct phrases.
 REASONING_KINDS = ("alternatives", "tradeoff", "justification", "consequence", "verification")
@@ -67,6 +71,9 @@ REASONING_SATURATION = 2
 # reflection (the anchors ask for a result from 3 up and a lesson at 5).
 STORY_WITHOUT_OUTCOME = 0.75
 STORY_WITHOUT_REFLECTION = 0.25
+# ... and the most an answer scores that tells nothing the candidate did (anchor 2: "no clear
+# personal role, actions or outcome").
+WITHOUT_A_STORY = 2.25
 
 
 # Lists of signals.yaml that describe how firmly something is said (rubric/claims.py).
@@ -77,6 +84,7 @@ STANCE_LISTS = (
     "denial_exempt_before",
     "denial_exempt_after",
     "disavowal",
+    "contrast",
     "denial_reply",
     "function_words",
     "senses",
@@ -292,6 +300,8 @@ class _Coverage:
     found: list[KeyPointEvidence]
     missed: list[KeyPointEvidence]
     coverage: float
+    # How many sentences of the main answer assert something the rubric recognises.
+    substance: int = 0
 
 
 def _cover_key_points(question: Question, read: _Read) -> _Coverage:
@@ -324,7 +334,23 @@ def _cover_key_points(question: Question, read: _Read) -> _Coverage:
         else:
             evidence.prompted = False
             missed.append(evidence)
-    return _Coverage(found, missed, credit / total if total else 0.0)
+    return _Coverage(
+        found, missed, credit / total if total else 0.0, _substance(question, read.main)
+    )
+
+
+def _substance(question: Question, reading: Reading) -> int:
+    """How many sentences assert a key point (any of its phrasings): an answer that explains
+    two points over four sentences says more than one that names them in one."""
+    usable = _usable_phrases(question)
+    sentences: set[int] = set()
+    for kp in question.key_points:
+        negatable = not _LIMITATION_WORDS.intersection(words(kp.label))
+        for phrase in usable[kp.id]:
+            sentences |= reading.asserting_sentences(
+                phrase, KEY_POINT_GAP, KEY_POINT_WINDOW, negatable, FOUND_SHARE
+            )
+    return len(sentences)
 
 
 # --- signals and scores ------------------------------------------------------------------------
@@ -390,6 +416,15 @@ def _answer_signals(question: Question, bank: TopicBank, read: _Read, coverage: 
         signals.append("rambling")
 
 
+def _knowledge(coverage: _Coverage, n_words: int) -> float:
+    """What the answer shows of the rubric (0-1): the key points covered (length-adjusted),
+    raised part of the way towards its substance (the sentences that assert them) when that
+    is higher: a few points explained over many sentences say more than their count."""
+    covered = _curve(min(1.0, coverage.coverage * length_factor(n_words)))
+    substance = min(1.0, coverage.substance / SUBSTANCE_SENTENCES)
+    return covered + SUBSTANCE_SHARE * max(0.0, substance - covered)
+
+
 def _reasoning(shows: _Shows) -> float:
     """How much an answer reasons (0-1): alternatives, trade-offs, justification, consequences
     and verification, each said in the answer's own sentences, not listed as terms."""
@@ -397,8 +432,11 @@ def _reasoning(shows: _Shows) -> float:
     return sum(min(1.0, shows.count(kind) / REASONING_SATURATION) for kind in kinds) / len(kinds)
 
 
-def _story(shows: _Shows, coverage: _Coverage, question: Question) -> tuple[float, bool, bool]:
-    """STAR share (0-1), and whether the story has an outcome and a reflection."""
+def _story(
+    shows: _Shows, coverage: _Coverage, question: Question
+) -> tuple[float, bool, bool, bool]:
+    """STAR share (0-1), and whether the candidate tells what they did, the outcome and a
+    reflection."""
     found = {kp.id for kp in coverage.found}
     by_lexicon = {kp.lexicon: kp.id for kp in question.key_points if kp.lexicon}
 
@@ -407,7 +445,7 @@ def _story(shows: _Shows, coverage: _Coverage, question: Question) -> tuple[floa
 
     parts = ("star_situation", "star_action", "star_result", "star_reflection")
     star = sum(told(p) for p in parts) / len(parts)
-    return star, told("star_result"), told("star_reflection")
+    return star, told("star_action"), told("star_result"), told("star_reflection")
 
 
 def _criterion_scores(
@@ -415,7 +453,7 @@ def _criterion_scores(
 ) -> dict[Criterion, float]:
     """Each criterion the question evidences, on its own 1-5 anchors (before the offset)."""
     shows = _Shows(read)
-    knowledge = _curve(min(1.0, coverage.coverage * length_factor(read.n_words)))
+    knowledge = _knowledge(coverage, read.n_words)
     flags = len(read.red_flags)
     raw: dict[Criterion, float] = {}
     depth = 0.25 * shows.has("tradeoff") + 0.25 * shows.has("example")
@@ -426,7 +464,7 @@ def _criterion_scores(
         score = 1 + 4 * (0.65 * knowledge + 0.35 * _reasoning(shows))
         raw["problem_solving"] = score - 0.5 * min(2, flags)
     if "soft_skills" in question.criteria:
-        star, outcome, reflection = _story(shows, coverage, question)
+        star, acted, outcome, reflection = _story(shows, coverage, question)
         score = 1 + 4 * (0.55 * knowledge + 0.45 * star)
         score += 0.25 * shows.has("empathy") + 0.25 * shows.has("collaboration")
         score -= 0.75 * min(3, shows.count("dismissive"))
@@ -435,6 +473,9 @@ def _criterion_scores(
             # lesson it does not reach the top of the scale.
             score -= STORY_WITHOUT_OUTCOME * (not outcome)
             score -= STORY_WITHOUT_REFLECTION * (not reflection)
+            if not acted:
+                # Advice, opinions or feelings, but nothing the candidate did: no story.
+                score = min(score, WITHOUT_A_STORY)
         raw["soft_skills"] = score
     if "communication" in question.criteria:
         raw["communication"] = _communication(read, shows, knowledge)

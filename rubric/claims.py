@@ -16,7 +16,7 @@ question still states the belief, and only a denial ("it's a myth that...", "X i
 "No." answering the question) takes it back.
 
 The word lists are in `prompts/rubric/signals.yaml` (`ignorance`, `hedge`, `denial`,
-`disavowal`, `function_words`, `senses`).
+`disavowal`, `contrast`, `function_words`, `senses`).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ STANCE_CREDIT: dict[Stance, float] = {
 }
 # A denial this many words before a phrase, in its clause, negates it ("not useful for I/O").
 NEGATION_REACH = 1000
-# The parts of an `a + b` misconception stand within this many words, in one clause.
+# The parts of an `a + b` misconception stand within this many words, in one sentence.
 CLAIM_WINDOW = 16
 # A list of at least this many short items with no function word is named, not explained.
 NAMED_ITEMS = 3
@@ -71,6 +71,7 @@ class Lexicons:
     denial_exempt_before: frozenset[str]
     denial_exempt_after: frozenset[str]
     disavowal: tuple[Phrase, ...]
+    contrast: frozenset[str]
     denial_reply: tuple[Phrase, ...]
     function_words: frozenset[str]
     senses: tuple[Sense, ...]
@@ -94,6 +95,7 @@ def lexicons(raw: tuple[tuple[str, tuple[str, ...]], ...]) -> Lexicons:
         denial_exempt_before=stem_set("denial_exempt_before"),
         denial_exempt_after=stem_set("denial_exempt_after"),
         disavowal=phrases("disavowal"),
+        contrast=stem_set("contrast"),
         denial_reply=phrases("denial_reply"),
         function_words=frozenset(w for p in lists.get("function_words", ()) for w in words(p)),
         senses=tuple(compile_sense(s) for s in lists.get("senses", ())),
@@ -213,6 +215,31 @@ class Reading:
         (the candidate's own questions at the end of an interview).
         """
         best: Evidence | None = None
+        for credit, sentence in self._evidences(phrase, max_gap, window, negatable, asking):
+            if best is None or credit > best.credit:
+                best = Evidence(credit, self.sentences[sentence])
+                if credit >= 1.0:
+                    break
+        return best
+
+    def asserting_sentences(
+        self,
+        phrase: Phrase,
+        max_gap: int = 0,
+        window: int | None = None,
+        negatable: bool = True,
+        least: float = 0.5,
+    ) -> set[int]:
+        """The numbers of the sentences that assert `phrase` with at least `least` credit."""
+        return {
+            sentence
+            for credit, sentence in self._evidences(phrase, max_gap, window, negatable, False)
+            if credit >= least
+        }
+
+    def _evidences(
+        self, phrase: Phrase, max_gap: int, window: int | None, negatable: bool, asking: bool
+    ) -> Iterable[tuple[float, int]]:
         own = phrase.stem_set
         check_denial = negatable and not (own & self.lex.denial)
         for spans in self.indexed.spans(phrase, max_gap, window):
@@ -225,14 +252,8 @@ class Reading:
             )
             if credit and check_denial and any(self._denied_before(s, own) for s, _ in spans):
                 credit = 0.0
-            if credit and (best is None or credit > best.credit):
-                first = min(spans)[0]
-                best = Evidence(
-                    credit, self.sentences[self.clauses[self.clause_of[first]].sentence]
-                )
-                if credit >= 1.0:
-                    break
-        return best
+            if credit:
+                yield credit, self.clauses[self.clause_of[min(spans)[0]]].sentence
 
     # --- misconceptions ----------------------------------------------------------------------
 
@@ -248,10 +269,14 @@ class Reading:
             start = min(s for s, _ in spans)
             end = max(e for _, e in spans)
             clause = self.clauses[self.clause_of[start]]
-            # The parts of an `a + b` misconception are one claim only within one clause.
-            if any(self.clause_of[s] != self.clause_of[start] for s, _ in spans):
-                continue
             number = clause.sentence
+            # The parts of an `a + b` misconception make one claim only within one sentence,
+            # with no contrast between them ("async is one thread, but processes use all cores").
+            if len(spans) > 1 and (
+                any(self.clauses[self.clause_of[s]].sentence != number for s, _ in spans)
+                or self.lex.contrast.intersection(self.indexed.stems[start : end + 1])
+            ):
+                continue
             sentence = self.sentences[number]
             if clause.stance != "questioned":
                 if self._disavowed(clause, start, end, own):
@@ -269,14 +294,14 @@ class Reading:
         before = stems_[clause.start : start]
         if (inside | set(before)) & (self.lex.denial - own):
             return True
-        # Disavowals ("don't", "never", "it's a myth that") reach over the sentence before the
-        # claim ("it's a myth, often repeated, that ...").
+        # Disavowals ("don't", "never", "it's a myth that", "rather than") reach over the
+        # sentence up to the claim's end ("it's a myth, often repeated, that ...").
         first = next(c for c in self.clauses if c.sentence == clause.sentence).start
         for disavowal in self.lex.disavowal:
             if disavowal.stem_set & own:
                 continue
             for spans in self.indexed.spans(disavowal):
-                if first <= spans[0][0] < start:
+                if first <= spans[0][0] < end:
                     return True
         return False
 

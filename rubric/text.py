@@ -46,8 +46,22 @@ _BRITISH = (
 )
 
 
+# Words Snowball folds into a word of another meaning: "valid" is not "validation", and the
+# "author" of a post is not "authorization". They get stems of their own.
+_STEM_OVERRIDES = {
+    **dict.fromkeys(
+        ("validate", "validated", "validates", "validating", "validation", "validations"),
+        "validat",
+    ),
+    **dict.fromkeys(("validator", "validators"), "validat"),
+    **dict.fromkeys(("author", "authors", "authored", "authoring"), "author_"),
+}
+
+
 @cache
 def _stem(word: str) -> str:
+    if word in _STEM_OVERRIDES:
+        return _STEM_OVERRIDES[word]
     for pattern, replacement in _BRITISH:
         word = pattern.sub(replacement, word)
     return _STEMMER.stemWord(word)
