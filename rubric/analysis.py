@@ -65,11 +65,18 @@ SUBSTANCE_SHARE = 0.3
 SUBSTANCE_SENTENCES = 8
 # Problem solving reads reasoning: these lexicons of signals.yaml, each saturating at this many
 # distinct phrases.
-REASONING_KINDS = ("alternatives", "tradeoff", "justification", "consequence", "verification")
+REASONING_KINDS = (
+    "alternatives",
+    "tradeoff",
+    "justification",
+    "consequence",
+    "prioritisation",
+    "verification",
+)
 REASONING_SATURATION = 2
 # Behavioural answers: what a story loses on soft skills without an outcome, and without a
 # reflection (the anchors ask for a result from 3 up and a lesson at 5).
-STORY_WITHOUT_OUTCOME = 0.75
+STORY_WITHOUT_OUTCOME = 0.5
 STORY_WITHOUT_REFLECTION = 0.25
 # ... and the most an answer scores that tells nothing the candidate did (anchor 2: "no clear
 # personal role, actions or outcome").
@@ -445,7 +452,8 @@ def _story(
 
     parts = ("star_situation", "star_action", "star_result", "star_reflection")
     star = sum(told(p) for p in parts) / len(parts)
-    return star, told("star_action"), told("star_result"), told("star_reflection")
+    acted = told("star_action") or shows.has("story_action")
+    return star, acted, told("star_result"), told("star_reflection")
 
 
 def _criterion_scores(
