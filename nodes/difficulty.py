@@ -37,7 +37,7 @@ from rubric.role_pack import Question, TopicBank
 PRIOR_WEIGHT = 5.0
 # Quality (1-5) at which an answer implies exactly the question's level, and how far one point
 # of quality moves the implied level.
-LEVEL_QUALITY = 3.5
+LEVEL_QUALITY = 3.65
 LEVEL_PER_QUALITY_POINT = 0.8
 # Implied levels may overshoot the axis a little, so one strong answer can outweigh a weak one.
 IMPLIED_RANGE = (-0.5, 2.5)

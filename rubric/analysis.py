@@ -22,7 +22,7 @@ from graph.state import KeyPointEvidence
 from rubric.claims import Evidence, Lexicons, Reading, lexicons, question_stems
 from rubric.injection import strip_injections as find_and_strip
 from rubric.role_pack import KeyPoint, Question, RedFlag, TopicBank
-from rubric.text import IndexedText, Phrase, compile_phrase, words
+from rubric.text import IndexedText, Phrase, compile_phrase, stems, words
 
 SIGNALS_FILE = Path(__file__).resolve().parent.parent / "prompts" / "rubric" / "signals.yaml"
 
@@ -63,6 +63,11 @@ FOUND_SHARE = 0.5
 # people graded on the anchors reward an answer that explains a few points in depth.
 SUBSTANCE_SHARE = 0.3
 SUBSTANCE_SENTENCES = 8
+# ... and with the breadth of the rubric's vocabulary the answer uses in its own claims (the
+# words of the key points' labels and phrasings, not the question's): a lexical measure of how
+# much of the subject an answer explains, paraphrases included.
+VOCABULARY_SHARE = 0.3
+VOCABULARY_WORDS = 30
 # Problem solving reads reasoning: these lexicons of signals.yaml, each saturating at this many
 # distinct phrases.
 REASONING_KINDS = (
@@ -309,6 +314,8 @@ class _Coverage:
     coverage: float
     # How many sentences of the main answer assert something the rubric recognises.
     substance: int = 0
+    # How many distinct words of the rubric's key points the main answer uses in what it asserts.
+    vocabulary: int = 0
 
 
 def _cover_key_points(question: Question, read: _Read) -> _Coverage:
@@ -342,8 +349,28 @@ def _cover_key_points(question: Question, read: _Read) -> _Coverage:
             evidence.prompted = False
             missed.append(evidence)
     return _Coverage(
-        found, missed, credit / total if total else 0.0, _substance(question, read.main)
+        found,
+        missed,
+        credit / total if total else 0.0,
+        _substance(question, read.main),
+        len(read.main.asserted_stems() & _rubric_stems(question)),
     )
+
+
+_RUBRIC_STEMS: dict[tuple[str, str], frozenset[str]] = {}
+
+
+def _rubric_stems(question: Question) -> frozenset[str]:
+    """The words of a question's key points (labels and phrasings), less function words and
+    the question's own words: the vocabulary an answer that explains the rubric draws on."""
+    key = (question.id, question.text)
+    if key not in _RUBRIC_STEMS:
+        text = " ".join(f"{kp.label} {' '.join(kp.phrases)}" for kp in question.key_points)
+        common = load_signals().stance.function_words
+        _RUBRIC_STEMS[key] = frozenset(
+            stem for stem in stems(text) if stem not in common and len(stem) > 1
+        ) - question_stems(question.text)
+    return _RUBRIC_STEMS[key]
 
 
 def _substance(question: Question, reading: Reading) -> int:
@@ -429,7 +456,9 @@ def _knowledge(coverage: _Coverage, n_words: int) -> float:
     is higher: a few points explained over many sentences say more than their count."""
     covered = _curve(min(1.0, coverage.coverage * length_factor(n_words)))
     substance = min(1.0, coverage.substance / SUBSTANCE_SENTENCES)
-    return covered + SUBSTANCE_SHARE * max(0.0, substance - covered)
+    covered += SUBSTANCE_SHARE * max(0.0, substance - covered)
+    vocabulary = min(1.0, coverage.vocabulary * length_factor(n_words) / VOCABULARY_WORDS)
+    return (1 - VOCABULARY_SHARE) * covered + VOCABULARY_SHARE * vocabulary
 
 
 def _reasoning(shows: _Shows) -> float:

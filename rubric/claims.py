@@ -169,6 +169,15 @@ class Reading:
             return "hedged"
         return "asserted"
 
+    def asserted_stems(self) -> set[str]:
+        """The stems of the clauses that assert something (firmly or hedged), outside the
+        sentences that state a misconception."""
+        found: set[str] = set()
+        for clause in self.clauses:
+            if clause.stance in ("asserted", "hedged") and clause.sentence not in self.excluded:
+                found.update(self.indexed.stems[clause.start : clause.end])
+        return found
+
     def exclude(self, sentence: str) -> None:
         """Take a sentence out of key-point evidence (it states a misconception)."""
         self.excluded.update(n for n, s in enumerate(self.sentences) if s == sentence)
