@@ -423,7 +423,7 @@ class _Shows:
         )
 
 
-def _answer_signals(question: Question, bank: TopicBank, read: _Read, coverage: float) -> None:
+def _answer_signals(bank: TopicBank, read: _Read, coverage: float) -> None:
     """Add the answer-level signals: empty, dont_know, off_topic, vague, rambling."""
     lexicon = load_signals()
     signals = read.signals
@@ -554,7 +554,7 @@ def _analyse(question: Question, bank: TopicBank, answers: Sequence[str]) -> Ans
     """Read the answers, credit the key points, read the signals, score and explain."""
     read = _read_answers(answers, [*question.red_flags, *bank.red_flags])
     coverage = _cover_key_points(question, read)
-    _answer_signals(question, bank, read, coverage.coverage)
+    _answer_signals(bank, read, coverage.coverage)
     raw = _criterion_scores(question, read, coverage)
     quality = clamp_score(raw[question.criteria[0]])
     anchor = max(1, min(5, round(quality)))

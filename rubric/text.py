@@ -154,11 +154,6 @@ def compile_sense(source: str) -> Sense:
     return Sense(source=source, run=tuple(run), masked=tuple(masked))
 
 
-NEGATORS = frozenset(
-    stems("not t cannot never no avoid myth misconception wrong mistake instead rather nor without")
-)
-
-
 class IndexedText:
     """A text indexed by stem position, for fast repeated phrase look-ups."""
 
@@ -256,25 +251,6 @@ class IndexedText:
         first = next(self.spans(phrase, max_gap, window), None)
         return None if first is None else min(start for start, _ in first)
 
-    def find_affirmed(self, phrase: Phrase, window: int = 4, max_gap: int = 0) -> bool:
-        """Whether a contiguous phrase is said without a negation just before it or inside it.
-
-        "Never store passwords in plain text" must not count as saying "passwords in plain text",
-        nor "async is not multithreading" as "async is multithreading".
-        """
-        if len(phrase.parts) != 1:
-            return self.find(phrase) is not None
-        run = phrase.parts[0]
-        for start, end in self._runs(
-            run, max_gap, phrase.joints[0] if phrase.joints else frozenset()
-        ):
-            before = self.stems[max(0, start - window) : start]
-            # Words padded into the phrase, minus the phrase's own ("await doesn't wait").
-            padding = set(self.stems[start : end + 1]).difference(run)
-            if not NEGATORS.intersection(before) and not NEGATORS.intersection(padding):
-                return True
-        return False
-
     def contains_any(
         self, phrases: list[str], max_gap: int = 0, window: int | None = None
     ) -> str | None:
@@ -287,11 +263,3 @@ class IndexedText:
     def count_matching(self, phrases: list[str], max_gap: int = 0) -> int:
         """How many of `phrases` match."""
         return sum(1 for p in phrases if self.find(compile_phrase(p), max_gap) is not None)
-
-
-def sentence_containing(text: str, phrase: Phrase, limit: int = 200) -> str:
-    """The first sentence of `text` in which `phrase` matches, shortened to `limit` chars."""
-    for sentence in split_sentences(text):
-        if IndexedText(sentence).find(phrase) is not None:
-            return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
-    return ""
