@@ -105,6 +105,7 @@ def run_human_eval(
     json_path: Path | None,
     limits: Mapping[str, float | None],
     run: Any,
+    concurrency: int = 4,
 ) -> int:
     """Grade, print the tables, write the JSON; the exit status (1 when a threshold breaks)."""
     thresholds = [
@@ -112,7 +113,7 @@ def run_human_eval(
         for metric, value in limits.items()
         if value is not None
     ]
-    graded, metrics = run(evaluate_human(folder, split, context))
+    graded, metrics = run(evaluate_human(folder, split, context, concurrency))
     for table in agreement_tables(metrics):
         console.print(table)
     values = {k: v for k, v in metrics.items() if isinstance(v, int | float) or v is None}

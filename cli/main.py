@@ -287,7 +287,7 @@ def eval_command(
             "misconception_false_positive_rate": max_false_positive_rate,
         }
         raise typer.Exit(
-            run_human_eval(human, split, _context(model), json_path, limits, _run)  # type: ignore[arg-type]
+            run_human_eval(human, split, _context(model), json_path, limits, _run, concurrency)  # type: ignore[arg-type]
         )
     from rich.progress import (
         BarColumn,
