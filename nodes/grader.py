@@ -125,7 +125,9 @@ class LLMGrader:
         judgement = await ask_structured(
             self.model, self._messages(item), GradeJudgement, self.ledger
         )
-        if judgement is None:
+        # A reply that scores none of the question's criteria graded nothing (small models
+        # send back the schema's shape with nulls): the rubric's verdict stands, flagged.
+        if judgement is None or all(getattr(judgement, c) is None for c in item.question.criteria):
             return baseline.model_copy(update={"signals": [*baseline.signals, "fallback"]})
         return self._merge(item, judgement, baseline)
 

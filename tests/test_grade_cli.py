@@ -101,3 +101,24 @@ def test_errors_are_one_line_with_status_2(tmp_path):
     broken = grade("--batch", str(bad), "--model", "rubric")
     assert broken.exit_code == 2 and "bad.jsonl:1" in broken.output
     assert grade("--batch", str(tmp_path / "missing.jsonl")).exit_code == 2
+
+
+def test_an_llm_reply_that_scores_nothing_falls_back_to_the_rubric(tmp_path):
+    reply = json.dumps(
+        {"anchor": 3, "rationale": "x", "misconceptions": ["empty", "anchor"], "found": []}
+    )
+    register_model("grade-cli-null", FakeListChatModel(responses=[reply]))
+    out = tmp_path / "out.json"
+    result = grade(
+        "async_programming.mid",
+        "--answer",
+        GOOD,
+        "--model",
+        "fake:grade-cli-null",
+        "--json",
+        str(out),
+    )
+    assert result.exit_code == 0, result.output
+    row = json.loads(out.read_text())["results"][0]
+    assert row["brain"] == "rubric" and "fallback" in row["signals"]
+    assert row["misconceptions"] == []
