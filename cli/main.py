@@ -367,11 +367,42 @@ def eval_command(
         str | None,
         typer.Option(help="LangSmith dataset name. Default: sophia-<candidates folder name>."),
     ] = None,
+    human: Annotated[
+        Path | None,
+        typer.Option(
+            "--human",
+            help="Instead of interviews: grade DIR/answers.jsonl (answers written by people) and "
+            "report agreement with its raters (--min-spearman applies to it).",
+        ),
+    ] = None,
+    split: Annotated[
+        str, typer.Option(help="With --human: the split to grade (dev, test or all).")
+    ] = "all",
+    min_kappa: MinThreshold = None,
+    min_misconception_recall: MinThreshold = None,
+    max_false_positive_rate: MaxThreshold = None,
 ) -> None:
     """Interview every test candidate and score Sophia against what each file expects.
 
     Exits with status 1 when a metric breaks a threshold given on the command line.
     """
+    if human is not None:
+        from cli.human_eval import run_human_eval
+
+        if split not in ("dev", "test", "all"):
+            err_console.print(
+                f"[bold red]error:[/] --split must be dev, test or all, not '{split}'"
+            )
+            raise typer.Exit(2)
+        limits = {
+            "spearman": min_spearman,
+            "kappa": min_kappa,
+            "misconception_recall": min_misconception_recall,
+            "misconception_false_positive_rate": max_false_positive_rate,
+        }
+        raise typer.Exit(
+            run_human_eval(human, split, _context(model), json_path, limits, _run, concurrency)  # type: ignore[arg-type]
+        )
     from evals.candidate import CANDIDATES_DIR
     from evals.harness import threshold_failures, thresholds_from_options
 
@@ -511,6 +542,15 @@ def write_eval_outputs(
         err_console.print(f"[bold red]error:[/] cannot write the report: {exc}")
         raise typer.Exit(2) from None
 
+
+def _register_commands() -> None:
+    # Commands that live in their own modules.
+    from cli.grade import grade_command
+
+    app.command("grade")(grade_command)
+
+
+_register_commands()
 
 if __name__ == "__main__":
     app()

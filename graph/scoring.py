@@ -86,6 +86,9 @@ MID_BELOW = 1.45
 # A question's difficulty moves a per-answer score: a perfect answer to a junior question is
 # less evidence than a perfect answer to a senior one.
 DIFFICULTY_OFFSET: dict[Level, float] = {"junior": -1.6, "mid": -0.4, "senior": 0.6}
+# The criteria the offset moves: knowledge and reasoning grow with the level asked; clarity and
+# teamwork are judged the same at every level.
+OFFSET_CRITERIA: frozenset[Criterion] = frozenset({"technical_knowledge", "problem_solving"})
 
 
 def criterion_label(criterion: Criterion) -> str:
@@ -106,6 +109,17 @@ def disagreement_label() -> str:
 def clamp_score(value: float) -> float:
     """Clamp a criterion score to the 1.0-5.0 scale, rounded to two decimals."""
     return round(min(MAX_SCORE, max(MIN_SCORE, value)), 2)
+
+
+def difficulty_adjusted(
+    anchored: Mapping[Criterion, float], difficulty: Level
+) -> dict[Criterion, float]:
+    """Scores on a question's own 1-5 anchors, moved by its difficulty (and clamped).
+
+    Both brains grade on the anchors and call this, so one set of bars serves both.
+    """
+    offset = DIFFICULTY_OFFSET[difficulty]
+    return {c: clamp_score(s + offset if c in OFFSET_CRITERIA else s) for c, s in anchored.items()}
 
 
 def level_for_ability(ability: float) -> Level:
@@ -207,7 +221,6 @@ def weighted_overall(scores: Mapping[str, float | None]) -> float:
 # solving (their weights) score DIFFICULTY_OFFSET[level] - DIFFICULTY_OFFSET["mid"] apart on
 # the 1-5 scale, and 20 times that on the overall. Junior post: -16.8; senior post: +14.0.
 OVERALL_PER_SCORE_POINT = 20.0
-OFFSET_CRITERIA: tuple[Criterion, ...] = ("technical_knowledge", "problem_solving")
 # A candidate assessed below the level hired for gets at most this recommendation.
 BELOW_TARGET_CAP: Recommendation = "lean_no_hire"
 

@@ -221,6 +221,14 @@ class AnswerEvaluation(BaseModel):
     )
     rationale: str = ""
     brain: str = "rubric"
+    quality: float | None = Field(
+        default=None,
+        description="The main criterion on the question's own 1-5 anchors, before the "
+        "difficulty offset (what a rater grading on the anchors would give).",
+    )
+    misconceptions: list[str] = Field(
+        default_factory=list, description="The misconceptions the answer states."
+    )
 
 
 class FollowUpDecision(BaseModel):
@@ -268,6 +276,16 @@ class GradeJudgement(BaseModel):
     missed: list[str] = Field(default_factory=list, description="Key point ids missed.")
     anchor: int = Field(ge=1, le=5, description="The closest point of the anchored scale.")
     rationale: str = Field(description="Two or three sentences of evidence from the answer.")
+    quotes: dict[str, str] = Field(
+        default_factory=dict,
+        description="For each key point id in `found`, the candidate's own sentence that "
+        "asserts it, copied exactly.",
+    )
+    misconceptions: list[str] = Field(
+        default_factory=list,
+        description="Each wrong technical claim the answer makes, in a few words (also when "
+        "hedged, asked or told as experience); empty when there is none.",
+    )
 
 
 class LevelJudgement(BaseModel):

@@ -36,8 +36,9 @@ from rubric.role_pack import Question, TopicBank
 # third of what a dozen technical answers say.
 PRIOR_WEIGHT = 5.0
 # Quality (1-5) at which an answer implies exactly the question's level, and how far one point
-# of quality moves the implied level.
-LEVEL_QUALITY = 3.5
+# of quality moves the implied level. (3.5 before the rubric read claims and substance; its
+# mid answers now run about 0.15 higher, and levels on the candidate sets drifted up.)
+LEVEL_QUALITY = 3.65
 LEVEL_PER_QUALITY_POINT = 0.8
 # Implied levels may overshoot the axis a little, so one strong answer can outweigh a weak one.
 IMPLIED_RANGE = (-0.5, 2.5)

@@ -40,15 +40,22 @@ from graph.llm import (
     schema_text,
 )
 from graph.scoring import (
-    DIFFICULTY_OFFSET,
     DISAGREEMENT,
     LLM_LIFT_MARGIN,
-    OFFSET_CRITERIA,
     Criterion,
     clamp_score,
+    difficulty_adjusted,
 )
 from graph.session import Session
-from graph.state import GRADED_INTENTS, AnswerEvaluation, GradeJudgement, State, Turn, answers_for
+from graph.state import (
+    GRADED_INTENTS,
+    AnswerEvaluation,
+    GradeJudgement,
+    KeyPointEvidence,
+    State,
+    Turn,
+    answers_for,
+)
 from graph.store import save_evaluation
 from graph.usage import AgentLedger, save_ledger
 from prompts import render_prompt
@@ -96,6 +103,8 @@ class RubricGrader:
             red_flags=analysis.red_flags,
             rationale=analysis.rationale,
             brain="rubric",
+            quality=analysis.quality,
+            misconceptions=analysis.red_flags,
         )
 
 
@@ -117,6 +126,10 @@ class LLMGrader:
             question=item.question.text,
             key_points=item.question.key_points_text(),
             anchors=item.question.anchors_text(),
+            misconceptions="\n".join(
+                f"- {flag.label}" for flag in [*item.question.red_flags, *item.bank.red_flags]
+            )
+            or "(none listed)",
             criteria=", ".join(item.question.criteria),
             answer=candidate_text(answers),
             schema=schema_text(GradeJudgement),
@@ -128,25 +141,32 @@ class LLMGrader:
         judgement = await ask_structured(
             self.model, self._messages(item), GradeJudgement, self.ledger
         )
-        if judgement is None:
+        # A reply that scores none of the question's criteria graded nothing (small models
+        # send back the schema's shape with nulls): the rubric's verdict stands, flagged.
+        if judgement is None or all(getattr(judgement, c) is None for c in item.question.criteria):
             return baseline.model_copy(update={"signals": [*baseline.signals, "fallback"]})
         return self._merge(item, judgement, baseline)
 
     def _merge(
         self, item: GradingInput, judgement: GradeJudgement, baseline: AnswerEvaluation
     ) -> AnswerEvaluation:
-        scores = {}
-        offset = DIFFICULTY_OFFSET[item.question.difficulty]
-        for criterion in item.question.criteria:
-            value = getattr(judgement, criterion)
-            if value is None:
-                scores[criterion] = baseline.scores[criterion]
-                continue
-            shift = offset if criterion in OFFSET_CRITERIA else 0.0
-            scores[criterion] = clamp_score(value + shift)
+        # The model grades on the question's own anchors; the difficulty offset is applied here,
+        # as the rubric brain does, so both brains' scores meet the same bars.
+        anchored = {
+            c: clamp_score(v)
+            for c in item.question.criteria
+            if (v := getattr(judgement, c)) is not None
+        }
+        adjusted = difficulty_adjusted(anchored, item.question.difficulty)
+        scores = {c: adjusted.get(c, baseline.scores[c]) for c in item.question.criteria}
+        primary = item.question.criteria[0]
+        quality = anchored.get(primary, baseline.quality)
         signals = list(baseline.signals)
         if judgement.intent not in GRADED_INTENTS:
             signals.append("intent_disagreement")
+        misconceptions = [m.strip()[:200] for m in judgement.misconceptions if m.strip()]
+        if misconceptions and "red_flag" not in signals:
+            signals.append("red_flag")
         gaps = {c: abs(scores[c] - baseline.scores[c]) for c in scores}
         if any(gap > DISAGREEMENT for gap in gaps.values()):
             signals.append("disagreement")
@@ -155,16 +175,18 @@ class LLMGrader:
         scores, held = self._hold_rises(scores, baseline, signals)
         if held:
             signals.append("injection_capped" if "injection" in signals else "held_for_review")
-        key_points = {kp.id: kp for kp in [*baseline.found, *baseline.missed]}
-        found = [key_points[k] for k in judgement.found if k in key_points]
-        missed = [kp for k, kp in key_points.items() if k not in set(judgement.found)]
+            if primary in held:  # the anchor-scale figure follows the score that stands
+                quality = baseline.quality
+        found, missed = self._evidence(item, judgement, baseline)
         return baseline.model_copy(
             update={
                 "scores": scores,
+                "quality": quality,
                 "anchor": judgement.anchor,
                 "found": found,
                 "missed": missed,
                 "signals": signals,
+                "misconceptions": misconceptions,
                 "rationale": judgement.rationale.strip()[:1500]
                 + f" [rubric cross-check: {baseline.scores}]"
                 + (f" [held for review, the model's scores: {held}]" if held else ""),
@@ -184,6 +206,34 @@ class LLMGrader:
         margin = 0.0 if {"injection", "unverifiable"} & set(signals) else LLM_LIFT_MARGIN
         held = {c: s for c, s in scores.items() if s - baseline.scores[c] > margin + 1e-9}
         return {c: baseline.scores[c] if c in held else s for c, s in scores.items()}, held
+
+    @staticmethod
+    def _evidence(
+        item: GradingInput, judgement: GradeJudgement, baseline: AnswerEvaluation
+    ) -> tuple[list[KeyPointEvidence], list[KeyPointEvidence]]:
+        """The key points the model credits, each with the candidate's own sentence.
+
+        A quote the model wrote is kept only when the answer contains it word for word (models
+        paraphrase); otherwise the rubric's quote for that point, if it found one, stands in.
+        """
+        rubric_quotes = {kp.id: kp.quote for kp in baseline.found}
+        key_points = {kp.id: kp for kp in [*baseline.found, *baseline.missed]}
+        said = " ".join(" ".join(a.split()) for a in item.answers)
+        found: list[KeyPointEvidence] = []
+        for k in dict.fromkeys(judgement.found):
+            if k not in key_points:
+                continue
+            quote = " ".join(judgement.quotes.get(k, "").split())
+            if not quote or quote not in said:
+                quote = rubric_quotes.get(k) or ""
+            found.append(key_points[k].model_copy(update={"quote": quote or None}))
+        credited = {kp.id for kp in found}
+        missed = [
+            kp.model_copy(update={"quote": None})
+            for k, kp in key_points.items()
+            if k not in credited
+        ]
+        return found, missed
 
 
 def grader_brain(context: Context, ledger: AgentLedger) -> GraderBrain:

@@ -3,6 +3,12 @@
 Answers and rubric phrases go through the same pipeline (lower-case, words of letters and
 digits, Snowball English stems), so `indexes`, `indexing` and `index` are one word and `n+1` is
 the words `n 1`. A phrase matches contiguous words; `a + b` matches when every part appears.
+
+A phrase written as a code name (`wait_for`, `asyncio.gather`) matches only that code name, never
+the same words in prose ("waiting for" is not `wait_for`); a phrase written as words matches
+both. A text can also be given *senses*: word groups in which a word means something else
+("Authorization: Bearer" is a header, not permissions), so a phrase may use that word there
+only when it spans the whole group.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from functools import cache
 import snowballstemmer
 
 _WORD = re.compile(r"[a-z0-9]+")
+# A code name: words joined by `_` or `.` (`wait_for`, `asyncio.gather`, `pool_size`).
+_COMPOUND = re.compile(r"[a-z0-9]+(?:[._][a-z0-9]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 # C0/C1 control characters except tab and newline: they are noise from terminals and pastes.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -38,23 +46,52 @@ _BRITISH = (
 )
 
 
+# Words Snowball folds into a word of another meaning: "valid" is not "validation", and the
+# "author" of a post is not "authorization". They get stems of their own.
+_STEM_OVERRIDES = {
+    **dict.fromkeys(
+        ("validate", "validated", "validates", "validating", "validation", "validations"),
+        "validat",
+    ),
+    **dict.fromkeys(("validator", "validators"), "validat"),
+    **dict.fromkeys(("author", "authors", "authored", "authoring"), "author_"),
+}
+
+
 @cache
 def _stem(word: str) -> str:
+    if word in _STEM_OVERRIDES:
+        return _STEM_OVERRIDES[word]
     for pattern, replacement in _BRITISH:
         word = pattern.sub(replacement, word)
     return _STEMMER.stemWord(word)
 
 
+def _fold(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+
+
 def words(text: str) -> list[str]:
     """Lower-cased words of letters and digits, unstemmed."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return _WORD.findall(folded)
+    return _WORD.findall(_fold(text))
 
 
 def stems(text: str) -> list[str]:
     """The stemmed words of a text."""
     return [_stem(w) for w in words(text)]
+
+
+def joined_words(text: str) -> tuple[list[str], frozenset[int]]:
+    """The words of a text (as `words`) and the positions joined to the next word by `_` or `.`
+    inside a code name (`wait_for` is `wait`, `for`, with position 0 joined)."""
+    out: list[str] = []
+    joined: set[int] = set()
+    for compound in _COMPOUND.findall(_fold(text)):
+        parts = _WORD.findall(compound)
+        joined.update(range(len(out), len(out) + len(parts) - 1))
+        out.extend(parts)
+    return out, frozenset(joined)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -64,48 +101,145 @@ def split_sentences(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Phrase:
-    """A compiled rubric phrase: one or more parts, each a run of stems that must all appear."""
+    """A compiled rubric phrase: one or more parts, each a run of stems that must all appear.
+
+    `joints[i]` holds the positions of part i that a code name joins to the next word.
+    """
 
     source: str
     parts: tuple[tuple[str, ...], ...]
+    joints: tuple[frozenset[int], ...] = ()
+
+    @property
+    def stem_set(self) -> frozenset[str]:
+        """Every stem of the phrase."""
+        return frozenset(s for part in self.parts for s in part)
 
 
 @cache
 def compile_phrase(source: str) -> Phrase:
     """Compile a rubric phrase (`a b` contiguous, `a + b` all parts anywhere)."""
-    parts = tuple(tuple(stems(part)) for part in source.split(" + "))
-    return Phrase(source=source, parts=tuple(p for p in parts if p))
+    parts: list[tuple[str, ...]] = []
+    joints: list[frozenset[int]] = []
+    for part in source.split(" + "):
+        found, joined = joined_words(part)
+        if found:
+            parts.append(tuple(_stem(w) for w in found))
+            joints.append(joined)
+    return Phrase(source=source, parts=tuple(parts), joints=tuple(joints))
 
 
-NEGATORS = frozenset(
-    stems("not t cannot never no avoid myth misconception wrong mistake instead rather nor without")
-)
+@dataclass(frozen=True)
+class Sense:
+    """Words in which some of them mean something else: `[authorization] bearer` says that in
+    "Authorization: Bearer" the word "authorization" names a header. Bracketed words are the
+    ones a phrase may only use when it spans the whole group."""
+
+    source: str
+    run: tuple[str, ...]
+    masked: tuple[int, ...]
+
+
+@cache
+def compile_sense(source: str) -> Sense:
+    """Compile a sense: words, with the ambiguous ones in square brackets."""
+    run: list[str] = []
+    masked: list[int] = []
+    for token in re.findall(r"\[[^\]]+\]|[^\s\[\]]+", source):
+        bracketed = token.startswith("[")
+        for w in words(token):
+            if bracketed:
+                masked.append(len(run))
+            run.append(_stem(w))
+    return Sense(source=source, run=tuple(run), masked=tuple(masked))
 
 
 class IndexedText:
     """A text indexed by stem position, for fast repeated phrase look-ups."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, senses: tuple[Sense, ...] = ()) -> None:
         self.text = text
-        self.stems = stems(text)
+        found, self.joined = joined_words(text)
+        self.stems = [_stem(w) for w in found]
         self.positions: dict[str, list[int]] = {}
         for i, stem in enumerate(self.stems):
             self.positions.setdefault(stem, []).append(i)
+        # Position of a word used in another sense -> the (start, end) of its sense's words.
+        self.masked: dict[int, tuple[int, int]] = {}
+        for sense in senses:
+            for start, end, at in self._raw_runs(sense.run, 1):
+                for i in sense.masked:
+                    self.masked[at[i]] = (start, end)
 
-    def _runs(self, run: tuple[str, ...], max_gap: int) -> Iterator[tuple[int, int]]:
+    def _raw_runs(
+        self, run: tuple[str, ...], max_gap: int, joints: frozenset[int] = frozenset()
+    ) -> Iterator[tuple[int, int, list[int]]]:
+        for start in self.positions.get(run[0], ()):
+            at = [start]
+            for k, word in enumerate(run[1:]):
+                following = self.positions.get(word, ())
+                i = bisect_right(following, at[-1])
+                if k in joints:  # a code name: the next word, joined to this one
+                    if at[-1] not in self.joined or i == len(following):
+                        break
+                    if following[i] != at[-1] + 1:
+                        break
+                elif i == len(following) or following[i] > at[-1] + 1 + max_gap:
+                    break
+                at.append(following[i])
+            else:
+                yield start, at[-1], at
+
+    def _runs(
+        self, run: tuple[str, ...], max_gap: int, joints: frozenset[int] = frozenset()
+    ) -> Iterator[tuple[int, int]]:
         """Each (start, end) where the words of `run` stand in order, with at most `max_gap`
         other words between neighbours ("partition big tables by range" ~ "partition by range").
+
+        A run that uses a word in another sense without spanning that sense's words is skipped.
         """
-        for start in self.positions.get(run[0], ()):
-            at = start
-            for word in run[1:]:
-                following = self.positions.get(word, ())
-                i = bisect_right(following, at)
-                if i == len(following) or following[i] > at + 1 + max_gap:
+        for start, end, _ in self._raw_runs(run, max_gap, joints):
+            if self.masked and any(
+                (span := self.masked.get(i)) and (span[0] < start or span[1] > end)
+                for i in range(start, end + 1)
+            ):
+                continue
+            yield start, end
+
+    def spans(
+        self, phrase: Phrase, max_gap: int = 0, window: int | None = None
+    ) -> Iterator[tuple[tuple[int, int], ...]]:
+        """Every place the phrase matches: one (start, end) per part.
+
+        Parts of an `a + b` phrase pair up when they stand within `window` words (or anywhere,
+        without a window); each leftmost start is tried once.
+        """
+        if not phrase.parts:
+            return
+        joints = phrase.joints or tuple(frozenset() for _ in phrase.parts)
+        if len(phrase.parts) == 1:
+            for run in self._runs(phrase.parts[0], max_gap, joints[0]):
+                yield (run,)
+            return
+        runs = []
+        for part, joint in zip(phrase.parts, joints, strict=True):
+            found = list(self._runs(part, max_gap, joint))
+            if not found:
+                return
+            runs.append(found)
+        if window is None:
+            yield tuple(part[0] for part in runs)
+            return
+        for left in sorted({start for part in runs for start, _ in part}):
+            chosen = []
+            for part in runs:
+                later = [run for run in part if run[0] >= left]
+                if not later:
                     break
-                at = following[i]
+                chosen.append(min(later, key=lambda run: run[1]))
             else:
-                yield start, at
+                if max(end for _, end in chosen) - left < window:
+                    yield tuple(chosen)
 
     def find(self, phrase: Phrase, max_gap: int = 0, window: int | None = None) -> int | None:
         """Stem index where the phrase matches (its earliest part), or None.
@@ -114,46 +248,8 @@ class IndexedText:
         a window is given: one idea is said in one breath, and parts scattered over a long
         answer ("wait ... finish") are a coincidence, not the idea.
         """
-        if not phrase.parts:
-            return None
-        if window is None or len(phrase.parts) == 1:
-            # The first match of each part is enough (the common case, kept fast).
-            firsts = [next(self._runs(part, max_gap), None) for part in phrase.parts]
-            return None if None in firsts else min(first[0] for first in firsts)
-        runs = []
-        for part in phrase.parts:
-            found = list(self._runs(part, max_gap))
-            if not found:
-                return None
-            runs.append(found)
-        for left in sorted({start for part in runs for start, _ in part}):
-            ends = []
-            for part in runs:
-                later = [end for start, end in part if start >= left]
-                if not later:
-                    break
-                ends.append(min(later))
-            else:
-                if max(ends) - left < window:
-                    return left
-        return None
-
-    def find_affirmed(self, phrase: Phrase, window: int = 4, max_gap: int = 0) -> bool:
-        """Whether a contiguous phrase is said without a negation just before it or inside it.
-
-        "Never store passwords in plain text" must not count as saying "passwords in plain text",
-        nor "async is not multithreading" as "async is multithreading".
-        """
-        if len(phrase.parts) != 1:
-            return self.find(phrase) is not None
-        run = phrase.parts[0]
-        for start, end in self._runs(run, max_gap):
-            before = self.stems[max(0, start - window) : start]
-            # Words padded into the phrase, minus the phrase's own ("await doesn't wait").
-            padding = set(self.stems[start : end + 1]).difference(run)
-            if not NEGATORS.intersection(before) and not NEGATORS.intersection(padding):
-                return True
-        return False
+        first = next(self.spans(phrase, max_gap, window), None)
+        return None if first is None else min(start for start, _ in first)
 
     def contains_any(
         self, phrases: list[str], max_gap: int = 0, window: int | None = None

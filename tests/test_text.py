@@ -1,4 +1,11 @@
-from rubric.text import IndexedText, clean_answer, compile_phrase, split_sentences, stems
+from rubric.text import (
+    IndexedText,
+    clean_answer,
+    compile_phrase,
+    compile_sense,
+    split_sentences,
+    stems,
+)
 
 
 def test_stems_fold_inflections_and_accents():
@@ -32,18 +39,27 @@ def test_plus_phrase_parts_must_stand_close_when_a_window_is_given():
     assert IndexedText(far.text + " The session ends at yield.").find(phrase, window=12)
 
 
-def test_affirmed_phrase_tolerates_padding_but_not_a_negation_inside_it():
-    phrase = compile_phrase("async is multithreading")
-    assert IndexedText("Async is basically multithreading made easy.").find_affirmed(
-        phrase, max_gap=2
-    )
-    assert not IndexedText("Async is basically multithreading.").find_affirmed(phrase)
-    assert not IndexedText("Async is not multithreading.").find_affirmed(phrase, max_gap=2)
-    assert not IndexedText("It is a myth that async is multithreading.").find_affirmed(phrase)
-    # A negation that belongs to the misconception itself does not cancel it.
-    assert IndexedText("Honestly, await doesn't wait.").find_affirmed(
-        compile_phrase("await doesn't wait"), max_gap=2
-    )
+def test_a_code_name_phrase_matches_only_the_code_name():
+    phrase = compile_phrase("asyncio.wait_for")
+    assert IndexedText("wrap it in asyncio.wait_for(call, 2)").find(phrase) is not None
+    assert IndexedText("the asyncio loop was waiting for the call").find(phrase) is None
+    # Prose phrasings still match code names.
+    assert IndexedText("async with asyncio.timeout(2):").find(compile_phrase("asyncio timeout"))
+
+
+def test_a_word_in_another_sense_is_only_matched_by_that_sense():
+    sense = compile_sense("[authorization] bearer")
+    header = IndexedText("Send Authorization: Bearer abc on each call.", (sense,))
+    assert header.find(compile_phrase("authorization")) is None
+    assert header.find(compile_phrase("bearer")) is not None
+    assert header.find(compile_phrase("authorization bearer")) is not None
+    other = IndexedText("Authorization decides what a user may do.", (sense,))
+    assert other.find(compile_phrase("authorization")) is not None
+
+
+def test_stems_keep_words_of_another_meaning_apart():
+    assert stems("valid validation")[0] != stems("valid validation")[1]
+    assert stems("author authorization")[0] != stems("author authorization")[1]
 
 
 def test_symbols_split_into_words():
