@@ -217,7 +217,9 @@ class AnswerEvaluation(BaseModel):
         description="empty, dont_know, vague, off_topic, injection, red_flag, truncated, ...",
     )
     red_flags: list[str] = Field(
-        default_factory=list, description="Labels of the misconceptions the answer stated."
+        default_factory=list,
+        description="The role pack's red flags (their labels) the rubric found stated; practice "
+        "mode corrects each one.",
     )
     rationale: str = ""
     brain: str = "rubric"
@@ -227,7 +229,9 @@ class AnswerEvaluation(BaseModel):
         "difficulty offset (what a rater grading on the anchors would give).",
     )
     misconceptions: list[str] = Field(
-        default_factory=list, description="The misconceptions the answer states."
+        default_factory=list,
+        description="The misconceptions this brain found: the red flags' labels (rubric), or "
+        "the model's own words (LLM brain).",
     )
 
 

@@ -36,7 +36,7 @@ def bounded_answer(answer: str, limit: int | None = None) -> str:
 
 
 def interrupt_payload(state: State, pack: RolePack, total: int) -> dict[str, Any]:
-    """What a client is shown while Sophia waits (the contract in README, "Interrupt payload").
+    """What a client is shown while Sophia waits (the contract in docs/contracts.md).
 
     `message` is everything Sophia said this turn; in practice mode, `feedback` repeats the
     feedback on the last answer that came first in it (None when there was none).
