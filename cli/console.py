@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from graph.scoring import CRITERION_NAMES, recommendation_label
-from graph.state import FinalReport, PracticeReport, TranscriptLine
+from graph.state import CoachingItem, FinalReport, PracticeReport, TranscriptLine
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -64,24 +64,26 @@ def print_report(report: FinalReport) -> None:
         print_practice_report(report.practice_view())
         return
     console.print(report_table(report))
-    if report.strengths:
-        console.print("[bold green]Strengths[/]")
-        for s in report.strengths:
-            console.print(f"  + {s}")
-    if report.improvements:
-        console.print("[bold yellow]To improve[/]")
-        for s in report.improvements:
-            console.print(f"  - {s}")
-    if report.coaching:
+    _print_list("[bold green]Strengths[/]", "+", report.strengths)
+    _print_list("[bold yellow]To improve[/]", "-", report.improvements)
+    _print_coaching(report.coaching)
+    _print_list("[bold red]For the reviewer[/]", "!", report.flags)
+
+
+def _print_list(title: str, mark: str, lines: list[str]) -> None:
+    if lines:
+        console.print(title)
+        for line in lines:
+            console.print(f"  {mark} {line}")
+
+
+def _print_coaching(coaching: list[CoachingItem]) -> None:
+    if coaching:
         console.print("[bold]Coaching[/]")
-        for item in report.coaching:
+        for item in coaching:
             console.print(f"  [bold]{item.area}[/]: {item.suggestion}")
             for r in item.resources:
                 console.print(f"    • {r.title}: {r.url}")
-    if report.flags:
-        console.print("[bold red]For the reviewer[/]")
-        for f in report.flags:
-            console.print(f"  ! {f}")
 
 
 def print_practice_report(report: PracticeReport) -> None:
@@ -91,22 +93,11 @@ def print_practice_report(report: PracticeReport) -> None:
     table.add_column("")
     table.add_column("")
     for criterion, score in report.scores.items():
-        table.add_row(criterion.replace("_", " ").capitalize(), f"{score:.2f} / 5")
+        table.add_row(CRITERION_NAMES[criterion], f"{score:.2f} / 5")
     console.print(table)
-    if report.strengths:
-        console.print("[bold green]What went well[/]")
-        for s in report.strengths:
-            console.print(f"  + {s}")
-    if report.improvements:
-        console.print("[bold yellow]What to work on[/]")
-        for s in report.improvements:
-            console.print(f"  - {s}")
-    if report.coaching:
-        console.print("[bold]Coaching[/]")
-        for item in report.coaching:
-            console.print(f"  [bold]{item.area}[/]: {item.suggestion}")
-            for r in item.resources:
-                console.print(f"    • {r.title}: {r.url}")
+    _print_list("[bold green]What went well[/]", "+", report.strengths)
+    _print_list("[bold yellow]What to work on[/]", "-", report.improvements)
+    _print_coaching(report.coaching)
     if report.feedback:
         console.print("[bold]Feedback on each question[/]")
         for item in report.feedback:

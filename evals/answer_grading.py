@@ -7,14 +7,14 @@ main answer to its question, so a figure measured here is the figure an intervie
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
+from evals.jsonl import read_records
 from graph.config import Context
 from graph.errors import CandidateFileError
 from graph.state import AnswerEvaluation, Turn
@@ -120,27 +120,7 @@ def read_batch(path: Path) -> list[AnswerToGrade]:
 
     A missing file, a line that is not JSON or lacks a field, or a repeated id is one clear error.
     """
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CandidateFileError(f"{path}: cannot read: {exc}") from None
-    items: list[AnswerToGrade] = []
-    seen: set[str] = set()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = AnswerToGrade.model_validate(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise CandidateFileError(f"{path}:{number}: not JSON: {exc.msg}") from None
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "(line)"
-            raise CandidateFileError(f"{path}:{number}: field '{where}': {first['msg']}") from None
-        if item.id in seen:
-            raise CandidateFileError(f"{path}:{number}: id '{item.id}' is repeated")
-        seen.add(item.id)
-        items.append(item)
+    items = read_records(path, AnswerToGrade)
     if not items:
         raise CandidateFileError(f"{path}: no answers in this file")
     return items

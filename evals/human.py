@@ -15,16 +15,16 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from evals.evaluators import spearman
+from evals.jsonl import read_records
 from graph.errors import CandidateFileError
 from rubric.text import words
 
@@ -80,28 +80,7 @@ class HumanAnswer(BaseModel):
 def load_human_answers(folder: Path, split: Split = "all") -> list[HumanAnswer]:
     """The answers of `folder/answers.jsonl` in one split (or all); one clear error if broken."""
     path = folder / ANSWERS_FILE
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CandidateFileError(f"{path}: cannot read: {exc}") from None
-    answers: list[HumanAnswer] = []
-    seen: set[str] = set()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            answer = HumanAnswer.model_validate(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise CandidateFileError(f"{path}:{number}: not JSON: {exc.msg}") from None
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "(line)"
-            raise CandidateFileError(f"{path}:{number}: field '{where}': {first['msg']}") from None
-        if answer.id in seen:
-            raise CandidateFileError(f"{path}:{number}: id '{answer.id}' is repeated")
-        seen.add(answer.id)
-        if split in ("all", answer.split):
-            answers.append(answer)
+    answers = [a for a in read_records(path, HumanAnswer) if split in ("all", a.split)]
     if not answers:
         raise CandidateFileError(f"{path}: no answers in split '{split}'")
     return answers

@@ -122,3 +122,19 @@ def test_an_llm_reply_that_scores_nothing_falls_back_to_the_rubric(tmp_path):
     row = json.loads(out.read_text())["results"][0]
     assert row["brain"] == "rubric" and "fallback" in row["signals"]
     assert row["misconceptions"] == []
+
+
+def test_a_broken_batch_is_one_line_naming_the_file_and_the_line(tmp_path):
+    line = {"id": "a", "question_id": "async_programming.mid", "text": GOOD}
+    cases = {
+        "not json": [json.dumps(line), "{oops"],
+        "field 'text'": [json.dumps({"id": "b", "question_id": "async_programming.mid"})],
+        "id 'a' is repeated": [json.dumps(line), json.dumps(line)],
+    }
+    for words, lines in cases.items():
+        batch = tmp_path / "answers.jsonl"
+        batch.write_text("\n".join(lines) + "\n")
+        result = grade("--batch", str(batch), "--json", str(tmp_path / "o.json"))
+        assert result.exit_code == 2, (words, result.output)
+        message = " ".join(result.output.split())
+        assert f"answers.jsonl:{len(lines)}" in message and words in message.lower(), message
