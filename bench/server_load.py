@@ -22,7 +22,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,17 +133,22 @@ def stop_server(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def langgraph_dev(env: dict[str, str] | None = None, jobs: int = 1) -> Iterator[str]:
-    """`langgraph dev` on a free port, in a temporary folder; yields its URL, then stops it.
+def langgraph_dev(
+    env: dict[str, str] | None = None, jobs: int = 1, folder: Path | None = None
+) -> Iterator[str]:
+    """`langgraph dev` on a free port; yields its URL, then stops it.
 
-    `env` adds to the server's environment (`OPENAI_BASE_URL` for the fake endpoint). `jobs`
-    is how many runs the server executes at once (`--n-jobs-per-worker`): `langgraph dev`
-    runs one at a time unless told otherwise, whatever its `--help` says.
+    `env` adds to the server's clean environment (`server_env`): keys, `OPENAI_BASE_URL` for a
+    fake endpoint. `jobs` is how many runs the server executes at once (`--n-jobs-per-worker`):
+    `langgraph dev` runs one at a time unless told otherwise, whatever its `--help` says. The
+    server runs in `folder` (its `server.log` stays there for a test to read), else in a
+    temporary folder removed afterwards.
     """
     if not LANGGRAPH.exists():
         raise ServerError(f"{LANGGRAPH} not found: pip install -e '.[dev]' (the dev extras)")
-    with tempfile.TemporaryDirectory(prefix="sophia-bench-server-") as tmp:
-        folder = Path(tmp)
+    with ExitStack() as stack:
+        if folder is None:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="sophia-server-")))
         config, log = rooted_config(folder), folder / "server.log"
         for _ in range(3):
             port = free_port()

@@ -9,7 +9,6 @@ table) and asserts the refusal or the unchanged score.
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,15 +17,14 @@ import httpx
 import pytest
 from langgraph_sdk.client import LangGraphClient
 
-from bench.server_load import free_port, rooted_config, server_env, wait_until_ready
-from bench.server_load import stop_server as stop
+from bench.server_load import langgraph_dev
 from evals.candidate import CANDIDATES_DIR, load_candidate
 from evals.simulated_candidate import ScriptedCandidate
 from nodes.grader import GradingInput, RubricGrader
 from rubric.role_pack import load_role_pack
 from tests.obedient_openai import ObedientOpenAIServer
 from tests.test_security_injection import VARIANTS, WEAK
-from tests.test_server import LANGGRAPH, SHORT, client, status_of
+from tests.test_server import SHORT, client, status_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.server]
 
@@ -44,39 +42,9 @@ BO_PROFILE = {"id": "bo", "name": "Bo Secretname", "years_experience": 12, "summ
 
 def start_server(folder: Path, extra_env: dict[str, str]) -> Iterator[str]:
     """`langgraph dev` with the committed langgraph.json and keys, on a free port."""
-    if not LANGGRAPH.exists():
-        pytest.fail(f"{LANGGRAPH} not found: install the dev extras")
-    config, log = rooted_config(folder), folder / "server.log"
     keys = {"SOPHIA_API_KEYS": json.dumps(KEYS), "SOPHIA_INVITE_SECRET": "test-" + "s" * 40}
-    env = server_env({**keys, **extra_env})
-    for _ in range(3):
-        port = free_port()
-        command = [str(LANGGRAPH), "dev", "--config", str(config), "--host", "127.0.0.1"]
-        command += ["--port", str(port), "--no-browser", "--no-reload"]
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                command,
-                cwd=folder,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            ready = wait_until_ready(url, process, log)
-        except BaseException:
-            stop(process)
-            raise
-        if ready:
-            break
-        stop(process)
-    else:
-        pytest.fail("no free port for langgraph dev")
-    try:
+    with langgraph_dev({**keys, **extra_env}, folder=folder) as url:
         yield url
-    finally:
-        stop(process)
 
 
 @pytest.fixture(scope="module")

@@ -23,9 +23,7 @@ import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
 
-from bench.server_load import free_port, rooted_config, wait_until_ready
-from bench.server_load import server_env as clean_server_env
-from bench.server_load import stop_server as stop
+from bench.server_load import langgraph_dev, server_env
 from evals.candidate import CANDIDATES_DIR, TestCandidate, load_candidate
 from evals.runner import run_interview as run_in_memory
 from evals.simulated_candidate import ScriptedCandidate
@@ -74,62 +72,31 @@ SERVER_LOGS: dict[str, Path] = {}
 # --- the server --------------------------------------------------------------------------------
 
 
-def server_env(api_keys: dict[str, Any] | None) -> dict[str, str]:
-    """The bench's clean server environment, with `SOPHIA_API_KEYS` when keys are given (and
-    the invitation secret a server with keys must have)."""
+def keys_env(api_keys: dict[str, Any] | None) -> dict[str, str]:
+    """`SOPHIA_API_KEYS` when keys are given (and the invitation secret a server with keys must
+    have); nothing for a server with auth off."""
     if not api_keys:
-        return clean_server_env()
-    return clean_server_env(
-        {"SOPHIA_API_KEYS": json.dumps(api_keys), "SOPHIA_INVITE_SECRET": "test-" + "s" * 40}
-    )
+        return {}
+    return {"SOPHIA_API_KEYS": json.dumps(api_keys), "SOPHIA_INVITE_SECRET": "test-" + "s" * 40}
 
 
-def langgraph_dev(folder: Path, api_keys: dict[str, Any] | None) -> Iterator[str]:
-    """Run `langgraph dev` on a free port and yield its URL until the module is done."""
-    if not LANGGRAPH.exists():
-        pytest.fail(f"{LANGGRAPH} not found: install the dev extras (pip install -e '.[dev]')")
-    config, log = rooted_config(folder), folder / "server.log"
-    for _ in range(3):
-        port = free_port()
-        command = [str(LANGGRAPH), "dev", "--config", str(config), "--host", "127.0.0.1"]
-        command += ["--port", str(port), "--no-browser", "--no-reload"]
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                command,
-                cwd=folder,
-                env=server_env(api_keys),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group, so stop() reaches every child
-            )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            ready = wait_until_ready(url, process, log)
-        except BaseException:
-            stop(process)
-            raise
-        if ready:
-            break
-        stop(process)
-    else:
-        pytest.fail(f"no free port for langgraph dev after 3 tries:\n{log.read_text()}")
-    SERVER_LOGS[url] = log
-    try:
+def running_server(folder: Path, api_keys: dict[str, Any] | None) -> Iterator[str]:
+    """`langgraph dev` on a free port, its log kept for the tests that read it."""
+    with langgraph_dev(keys_env(api_keys), folder=folder) as url:
+        SERVER_LOGS[url] = folder / "server.log"
         yield url
-    finally:
-        stop(process)
 
 
 @pytest.fixture(scope="module")
 def open_server(tmp_path_factory) -> Iterator[str]:
     """A server with auth off (no SOPHIA_API_KEYS), as on a developer's machine."""
-    yield from langgraph_dev(tmp_path_factory.mktemp("open-server"), None)
+    yield from running_server(tmp_path_factory.mktemp("open-server"), None)
 
 
 @pytest.fixture(scope="module")
 def secured_server(tmp_path_factory) -> Iterator[str]:
     """A server with candidate and interviewer keys."""
-    yield from langgraph_dev(tmp_path_factory.mktemp("secured-server"), API_KEYS)
+    yield from running_server(tmp_path_factory.mktemp("secured-server"), API_KEYS)
 
 
 def client(url: str, key: str | None = None, **headers: str) -> LangGraphClient:
@@ -228,7 +195,7 @@ def test_langgraph_dockerfile_builds_from_the_config(tmp_path):
     done = subprocess.run(
         [str(LANGGRAPH), "dockerfile", "--config", str(REPO / "langgraph.json"), str(dockerfile)],
         cwd=REPO,
-        env=server_env(None),
+        env=server_env(),
         capture_output=True,
         text=True,
         timeout=120,

@@ -19,18 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.server_load import free_port, rooted_config, server_env, wait_until_ready
+from bench.server_load import stop_server as stop
 from graph.state import PHASES
-from tests.test_server import (
-    GRAPH_ID,
-    LANGGRAPH,
-    SHORT,
-    client,
-    free_port,
-    rooted_config,
-    server_env,
-    stop,
-    wait_until_ready,
-)
+from tests.test_server import GRAPH_ID, LANGGRAPH, SHORT, client
 
 pytestmark = [pytest.mark.integration, pytest.mark.server]
 
@@ -47,7 +39,7 @@ def start(folder: Path) -> tuple[subprocess.Popen, str]:
         process = subprocess.Popen(
             command,
             cwd=folder,
-            env=server_env(None),
+            env=server_env(),
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
