@@ -104,6 +104,9 @@ STANCE_LISTS = (
     "function_words",
     "senses",
 )
+# Signal lexicons the stance reader also uses: a sentence that leans on "best practices" or "the
+# industry standard" in place of a reason asserts its claims only loosely (rubric/claims.py).
+SHARED_STANCE_LISTS = ("vague",)
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,8 @@ def load_signals(path: Path = SIGNALS_FILE) -> SignalLexicon:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     injection = tuple(re.compile(p, re.IGNORECASE) for p in raw.pop("injection"))
     patterns = {k: re.compile(p, re.IGNORECASE) for k, p in raw.pop("patterns", {}).items()}
-    stance = lexicons(tuple((k, tuple(raw.pop(k, ()))) for k in STANCE_LISTS))
+    own = [(k, tuple(raw.pop(k, ()))) for k in STANCE_LISTS]
+    stance = lexicons(tuple(own + [(k, tuple(raw.get(k, ()))) for k in SHARED_STANCE_LISTS]))
     return SignalLexicon(
         phrases={k: list(v) for k, v in raw.items()},
         patterns=patterns,
