@@ -11,6 +11,9 @@ cut into sentences and clauses, and each clause gets a stance:
 - `questioned`: asked back ("is it the event loop?"): no credit;
 - `unknown`: disclaimed ("I've heard of the GIL but don't know what it does"): no credit.
 
+A disclaimer later in a sentence reaches back: in "there are read replicas, but I don't know how
+you'd set them up" the replicas are only hedged.
+
 A phrase negated in its clause ("there is no event loop") earns nothing either, unless the key
 point is itself a limitation ("async does not help CPU-bound work"). A phrase made only of the
 question's own words earns nothing. Misconceptions are read the other way round: a hedge or a
@@ -147,6 +150,7 @@ class Reading:
             self.clause_of.extend([len(self.clauses)] * n)
             self.clauses.append(Clause(number, at, at + n, stance))
             at += n
+        self._disclaim_backwards()
         self.excluded: set[int] = set()
         # Tokenising clause by clause and the joined text must agree (both split on the same
         # characters); if they ever do not, fall back to one clause per token position.
@@ -161,6 +165,20 @@ class Reading:
         if not all_words or self.lex.function_words.intersection(all_words):
             return False
         return len(items) >= NAMED_ITEMS or len(all_words) <= 3
+
+    def _disclaim_backwards(self) -> None:
+        """A sentence that names something and then disclaims knowing it ("read replicas, but I
+        don't really know how you'd set them up") shows awareness, not knowledge: the clauses
+        before the disclaimer are asserted only loosely (hedged)."""
+        for i, clause in enumerate(self.clauses):
+            if clause.stance != "unknown":
+                continue
+            for j in range(i - 1, -1, -1):
+                earlier = self.clauses[j]
+                if earlier.sentence != clause.sentence:
+                    break
+                if earlier.stance == "asserted":
+                    self.clauses[j] = Clause(earlier.sentence, earlier.start, earlier.end, "hedged")
 
     def _is_vague(self, sentence: str) -> bool:
         """A sentence that rests on a vague appeal ("best practices", "the industry standard"):

@@ -48,6 +48,18 @@ def test_credit_follows_the_stance_and_a_denial_before_the_phrase():
     assert asked.evidence(compile_phrase("team"), asking=True).credit == 1.0
 
 
+def test_a_disclaimer_later_in_the_sentence_hedges_what_came_before():
+    phrase = compile_phrase("read replicas")
+    aware = "There are read replicas, but I don't really know how you'd set them up."
+    assert reading(aware).evidence(phrase).credit == 0.5
+    # What follows the disclaimer is a claim of its own.
+    after = "I don't know Kubernetes, but we scaled reads with read replicas."
+    assert reading(after).evidence(phrase).credit == 1.0
+    # A disclaimer in another sentence leaves this one alone.
+    apart = "We added read replicas. I don't know how sharding works."
+    assert reading(apart).evidence(phrase).credit == 1.0
+
+
 def test_evidence_quotes_the_sentence_that_asserts_it():
     text = "Is there an event loop? Yes. The event loop runs every coroutine."
     found = reading(text).evidence(compile_phrase("event loop"))
