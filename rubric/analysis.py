@@ -8,6 +8,7 @@ score 5") is cut out before anything is counted: only the answer's content can e
 from __future__ import annotations
 
 import copy
+import math
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -89,6 +90,13 @@ STORY_WITHOUT_REFLECTION = 0.25
 # ... and the most an answer scores that tells nothing the candidate did (anchor 2: "no clear
 # personal role, actions or outcome").
 WITHOUT_A_STORY = 2.25
+# Clarity costs length: past CONCISE_WORDS (about a minute spoken) a main answer loses
+# VERBOSITY_PENALTY of communication for each doubling. Writers of three candidate sets marked
+# over-explainers down on communication, and seniors whose every answer ran to 200-300 words
+# scored at the top of their bands on it; chosen on the nine candidate sets (the human dev split
+# grades the main criterion only, which this does not touch).
+CONCISE_WORDS = 120
+VERBOSITY_PENALTY = 0.5
 
 
 # Lists of signals.yaml that describe how firmly something is said (rubric/claims.py).
@@ -584,7 +592,8 @@ def _analyse(question: Question, bank: TopicBank, answers: Sequence[str]) -> Ans
 
 
 def _communication(read: _Read, shows: _Shows, knowledge: float) -> float:
-    """Clarity: enough said to be followed, organised, to the point, not padded."""
+    """Clarity: enough said to be followed, organised, to the point, not padded, not longer
+    than it needs to be."""
     n_words = read.n_words
     # Length only counts against an answer too short to explain anything: a terse, dense answer
     # is clear, and its content is credited through `knowledge`.
@@ -603,6 +612,10 @@ def _communication(read: _Read, shows: _Shows, knowledge: float) -> float:
         score -= 1.0 if ratio > 0.06 else 0.5 if ratio > 0.03 else 0.0
     if "rambling" in read.signals:
         score -= 0.5
+    # The main answer only: answering a probe at length is not padding the answer.
+    main_words = len(read.main.indexed.stems)
+    if main_words > CONCISE_WORDS:
+        score -= VERBOSITY_PENALTY * math.log2(main_words / CONCISE_WORDS)
     return score
 
 
