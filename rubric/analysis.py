@@ -8,6 +8,7 @@ score 5") is cut out before anything is counted: only the answer's content can e
 from __future__ import annotations
 
 import copy
+import math
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -89,6 +90,13 @@ STORY_WITHOUT_REFLECTION = 0.25
 # ... and the most an answer scores that tells nothing the candidate did (anchor 2: "no clear
 # personal role, actions or outcome").
 WITHOUT_A_STORY = 2.25
+# Clarity costs length: past CONCISE_WORDS (about a minute spoken) a main answer loses
+# VERBOSITY_PENALTY of communication for each doubling. Writers of three candidate sets marked
+# over-explainers down on communication, and seniors whose every answer ran to 200-300 words
+# scored at the top of their bands on it; chosen on the nine candidate sets (the human dev split
+# grades the main criterion only, which this does not touch).
+CONCISE_WORDS = 120
+VERBOSITY_PENALTY = 0.5
 
 
 # Lists of signals.yaml that describe how firmly something is said (rubric/claims.py).
@@ -104,6 +112,9 @@ STANCE_LISTS = (
     "function_words",
     "senses",
 )
+# Signal lexicons the stance reader also uses: a sentence that leans on "best practices" or "the
+# industry standard" in place of a reason asserts its claims only loosely (rubric/claims.py).
+SHARED_STANCE_LISTS = ("vague",)
 
 
 @dataclass(frozen=True)
@@ -129,7 +140,8 @@ def load_signals(path: Path = SIGNALS_FILE) -> SignalLexicon:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     injection = tuple(re.compile(p, re.IGNORECASE) for p in raw.pop("injection"))
     patterns = {k: re.compile(p, re.IGNORECASE) for k, p in raw.pop("patterns", {}).items()}
-    stance = lexicons(tuple((k, tuple(raw.pop(k, ()))) for k in STANCE_LISTS))
+    own = [(k, tuple(raw.pop(k, ()))) for k in STANCE_LISTS]
+    stance = lexicons(tuple(own + [(k, tuple(raw.get(k, ()))) for k in SHARED_STANCE_LISTS]))
     return SignalLexicon(
         phrases={k: list(v) for k, v in raw.items()},
         patterns=patterns,
@@ -580,7 +592,8 @@ def _analyse(question: Question, bank: TopicBank, answers: Sequence[str]) -> Ans
 
 
 def _communication(read: _Read, shows: _Shows, knowledge: float) -> float:
-    """Clarity: enough said to be followed, organised, to the point, not padded."""
+    """Clarity: enough said to be followed, organised, to the point, not padded, not longer
+    than it needs to be."""
     n_words = read.n_words
     # Length only counts against an answer too short to explain anything: a terse, dense answer
     # is clear, and its content is credited through `knowledge`.
@@ -599,6 +612,10 @@ def _communication(read: _Read, shows: _Shows, knowledge: float) -> float:
         score -= 1.0 if ratio > 0.06 else 0.5 if ratio > 0.03 else 0.0
     if "rambling" in read.signals:
         score -= 0.5
+    # The main answer only: answering a probe at length is not padding the answer.
+    main_words = len(read.main.indexed.stems)
+    if main_words > CONCISE_WORDS:
+        score -= VERBOSITY_PENALTY * math.log2(main_words / CONCISE_WORDS)
     return score
 
 

@@ -4,10 +4,15 @@ A rubric phrase found in an answer is only evidence when the answer asserts it. 
 cut into sentences and clauses, and each clause gets a stance:
 
 - `asserted`: said as a fact, a practice or advice: full credit;
-- `hedged`: said with a hedge ("maybe", "I guess"): part credit;
+- `hedged`: said with a hedge ("maybe", "I guess"), or in a sentence that leans on a vague
+  appeal ("following best practices", "the industry standard") in place of a reason: part
+  credit;
 - `named`: a bare list of terms, with no sentence around them: little credit;
 - `questioned`: asked back ("is it the event loop?"): no credit;
 - `unknown`: disclaimed ("I've heard of the GIL but don't know what it does"): no credit.
+
+A disclaimer later in a sentence reaches back: in "there are read replicas, but I don't know how
+you'd set them up" the replicas are only hedged.
 
 A phrase negated in its clause ("there is no event loop") earns nothing either, unless the key
 point is itself a limitation ("async does not help CPU-bound work"). A phrase made only of the
@@ -16,7 +21,7 @@ question still states the belief, and only a denial ("it's a myth that...", "X i
 "No." answering the question) takes it back.
 
 The word lists are in `prompts/rubric/signals.yaml` (`ignorance`, `hedge`, `denial`,
-`disavowal`, `contrast`, `function_words`, `senses`).
+`disavowal`, `contrast`, `function_words`, `senses`, and the signal list `vague`).
 """
 
 from __future__ import annotations
@@ -75,6 +80,7 @@ class Lexicons:
     denial_reply: tuple[Phrase, ...]
     function_words: frozenset[str]
     senses: tuple[Sense, ...]
+    vague: tuple[Phrase, ...] = ()
 
 
 @cache
@@ -99,6 +105,7 @@ def lexicons(raw: tuple[tuple[str, tuple[str, ...]], ...]) -> Lexicons:
         denial_reply=phrases("denial_reply"),
         function_words=frozenset(w for p in lists.get("function_words", ()) for w in words(p)),
         senses=tuple(compile_sense(s) for s in lists.get("senses", ())),
+        vague=phrases("vague"),
     )
 
 
@@ -136,12 +143,14 @@ class Reading:
         at = 0
         questions = {n for n, s in enumerate(self.sentences) if _is_question(s)}
         named = {n for n, s in enumerate(self.sentences) if self._is_term_list(s)}
+        vague = {n for n, s in enumerate(self.sentences) if self._is_vague(s)}
         for number, text_ in pieces:
             n = len(words(text_))
-            stance = self._stance(text_, number in questions, number in named)
+            stance = self._stance(text_, number in questions, number in named, number in vague)
             self.clause_of.extend([len(self.clauses)] * n)
             self.clauses.append(Clause(number, at, at + n, stance))
             at += n
+        self._disclaim_backwards()
         self.excluded: set[int] = set()
         # Tokenising clause by clause and the joined text must agree (both split on the same
         # characters); if they ever do not, fall back to one clause per token position.
@@ -157,7 +166,27 @@ class Reading:
             return False
         return len(items) >= NAMED_ITEMS or len(all_words) <= 3
 
-    def _stance(self, clause: str, question: bool, named: bool) -> Stance:
+    def _disclaim_backwards(self) -> None:
+        """A sentence that names something and then disclaims knowing it ("read replicas, but I
+        don't really know how you'd set them up") shows awareness, not knowledge: the clauses
+        before the disclaimer are asserted only loosely (hedged)."""
+        for i, clause in enumerate(self.clauses):
+            if clause.stance != "unknown":
+                continue
+            for j in range(i - 1, -1, -1):
+                earlier = self.clauses[j]
+                if earlier.sentence != clause.sentence:
+                    break
+                if earlier.stance == "asserted":
+                    self.clauses[j] = Clause(earlier.sentence, earlier.start, earlier.end, "hedged")
+
+    def _is_vague(self, sentence: str) -> bool:
+        """A sentence that rests on a vague appeal ("best practices", "the industry standard"):
+        what it claims is said on authority, not explained, so it counts as hedged."""
+        indexed = IndexedText(sentence)
+        return any(indexed.find(p) is not None for p in self.lex.vague)
+
+    def _stance(self, clause: str, question: bool, named: bool, vague: bool = False) -> Stance:
         indexed = IndexedText(clause)
         if any(indexed.find(p) is not None for p in self.lex.ignorance):
             return "unknown"
@@ -165,7 +194,7 @@ class Reading:
             return "questioned"
         if named:
             return "named"
-        if any(indexed.find(p) is not None for p in self.lex.hedge):
+        if vague or any(indexed.find(p) is not None for p in self.lex.hedge):
             return "hedged"
         return "asserted"
 

@@ -70,6 +70,15 @@ def test_the_same_points_said_at_great_length_count_for_less(pack):
     assert length_factor(3) == length_factor(25) < 1.5  # one right word is not depth
 
 
+def test_an_answer_longer_than_it_needs_to_be_costs_clarity(pack):
+    padding = " Honestly it is something I have thought about quite a lot over the years." * 10
+    long_main = analyse(pack, STRONG + padding)
+    # The same words, the extra said in answer to a probe: the main answer is to the point.
+    split = analyse(pack, STRONG, padding.strip())
+    assert long_main.scores["technical_knowledge"] == split.scores["technical_knowledge"]
+    assert long_main.scores["communication"] < split.scores["communication"] - 0.3
+
+
 def test_evidence_quotes_come_from_the_answer(pack):
     result = analyse(pack, STRONG)
     for kp in result.found:

@@ -22,6 +22,9 @@ def reading(text: str) -> Reading:
         ("The event loop schedules them, right?", "asserted"),
         ("I've heard of the event loop but I don't know what it does.", "unknown"),
         ("event loop, coroutines, GIL, asyncio.gather.", "named"),
+        # A vague appeal in place of a reason hedges the whole sentence, every clause of it.
+        ("The event loop schedules them, which is the industry standard.", "hedged"),
+        ("Following best practices, the event loop schedules them.", "hedged"),
     ],
 )
 def test_each_clause_gets_a_stance(text, stance):
@@ -33,6 +36,7 @@ def test_credit_follows_the_stance_and_a_denial_before_the_phrase():
     phrase = compile_phrase("event loop")
     assert reading("An event loop runs them.").evidence(phrase).credit == 1.0
     assert reading("Perhaps an event loop runs them.").evidence(phrase).credit == 0.5
+    assert reading("An event loop runs them, as best practices say.").evidence(phrase).credit == 0.5
     assert reading("There is no event loop here.").evidence(phrase) is None
     # A limitation is asserted by a negative sentence.
     assert reading("There is no event loop here.").evidence(phrase, negatable=False)
@@ -42,6 +46,18 @@ def test_credit_follows_the_stance_and_a_denial_before_the_phrase():
     asked = reading("How big is the team?")
     assert asked.evidence(compile_phrase("team")) is None
     assert asked.evidence(compile_phrase("team"), asking=True).credit == 1.0
+
+
+def test_a_disclaimer_later_in_the_sentence_hedges_what_came_before():
+    phrase = compile_phrase("read replicas")
+    aware = "There are read replicas, but I don't really know how you'd set them up."
+    assert reading(aware).evidence(phrase).credit == 0.5
+    # What follows the disclaimer is a claim of its own.
+    after = "I don't know Kubernetes, but we scaled reads with read replicas."
+    assert reading(after).evidence(phrase).credit == 1.0
+    # A disclaimer in another sentence leaves this one alone.
+    apart = "We added read replicas. I don't know how sharding works."
+    assert reading(apart).evidence(phrase).credit == 1.0
 
 
 def test_evidence_quotes_the_sentence_that_asserts_it():
