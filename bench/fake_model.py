@@ -42,9 +42,10 @@ REPORT_REPLY = {
     "strengths": ["Clear explanations", "Practical examples"],
     "improvements": ["More depth on trade-offs", "Name failure modes earlier"],
 }
+ACKNOWLEDGE_REPLY = "Thank you for walking me through how you would approach that."
 INTERVIEWER_REPLY = (
-    "Thanks, that was a clear answer with a useful example. Let's build on it: "
-    "how would you approach the next part of this, and which trade-offs would you weigh?"
+    "Let's build on it: how would you approach the next part of this, and which trade-offs "
+    "would you weigh?"
 )
 
 
@@ -77,6 +78,8 @@ def agent_for(last_text: str, after_tool: bool = False) -> str:
         return "follow_up"
     if last_text.startswith("Assess"):
         return "difficulty"
+    if last_text.startswith("Acknowledge"):
+        return "acknowledge"
     if "report" in last_text.lower() or after_tool:
         return "report"
     return "interviewer"
@@ -115,6 +118,8 @@ class LatencyChatModel(BaseChatModel):
             return json.dumps(LEVEL_REPLY)
         if agent == "report":
             return json.dumps(REPORT_REPLY)
+        if agent == "acknowledge":
+            return ACKNOWLEDGE_REPLY
         if agent == "follow_up":
             self.decisions += 1
             probe = self.probe_every > 0 and self.decisions % self.probe_every == 0

@@ -2,7 +2,7 @@
 
 A turn starts when the client resumes with an answer and ends when the next question is ready
 (the `__interrupt__` update arrives). Along the way it records when Sophia's first streamed
-token arrived and what the model was asked for (from `LatencyChatModel.calls`).
+words arrived and what the model was asked for (from `LatencyChatModel.calls`).
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ from graph.llm import register_model
 # The candidate whose scripted answers the in-process benchmarks give (answers of usual length).
 BENCH_CANDIDATE = "mid-solid-priya"
 MAX_TURNS = 200
+# The nodes whose streamed words are Sophia's: her acknowledgement, then the rest of her turn.
+SPEAKING_NODES = frozenset({"acknowledge", "interviewer"})
 
 
 @dataclass
@@ -116,7 +118,11 @@ async def timed_turn(
     ):
         if mode == "messages":
             chunk, metadata = data
-            spoken = metadata.get("langgraph_node") == "interviewer" and chunk.text
+            spoken = (
+                metadata.get("langgraph_node") in SPEAKING_NODES
+                and chunk.type in ("ai", "AIMessageChunk")
+                and chunk.text
+            )
             if first_token is None and spoken:
                 first_token = time.perf_counter() - started
         elif "__interrupt__" in data:

@@ -33,12 +33,13 @@ def pause_await_answer(turn: int) -> None:
     """`await_answer` stops after taking answer `turn` from the resume, before returning it."""
     node = nodes.await_answer.await_answer
 
-    async def paused(state):
-        result = await node(state)  # raises GraphInterrupt until the answer comes
+    async def paused(state, runtime):
+        result = await node(state, runtime)  # raises GraphInterrupt until the answer comes
         if len(state.get("turns", [])) + 1 == turn:
             await stop_here()
         return result
 
+    paused.__signature__ = inspect.signature(node)  # type: ignore[attr-defined]
     nodes.await_answer.await_answer = paused
 
 
