@@ -13,21 +13,20 @@ import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.graph import StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.store.memory import InMemoryStore
-from langgraph.store.sqlite.aio import AsyncSqliteStore
 from langgraph.types import Command, Durability
 
 from bench.bare_loop import build_bare_loop
 from bench.fake_model import LatencyChatModel, ModelCall
+from cli.storage import open_sqlite_files
 from evals.candidate import CANDIDATES_DIR, load_candidate
 from evals.simulated_candidate import ScriptedCandidate
 from graph.builder import build_graph
@@ -70,15 +69,10 @@ class InterviewTiming:
 
 
 @asynccontextmanager
-async def sqlite_persistence(folder: Path) -> AsyncIterator[tuple[AsyncSqliteSaver, Any]]:
-    """A SQLite checkpointer and Store in `folder`, as `cli/storage.py` opens them."""
-    async with (
-        AsyncSqliteSaver.from_conn_string(str(folder / "checkpoints.sqlite")) as saver,
-        AsyncSqliteStore.from_conn_string(str(folder / "store.sqlite")) as store,
-    ):
-        await saver.setup()
-        await store.setup()
-        yield saver, store
+async def sqlite_persistence(folder: Path) -> AsyncIterator[tuple[Any, Any]]:
+    """A SQLite checkpointer and Store in `folder`, opened as the CLI opens them."""
+    async with AsyncExitStack() as stack:
+        yield await open_sqlite_files(stack, folder)
 
 
 @asynccontextmanager

@@ -54,6 +54,17 @@ def opening_of(messages: list[AnyMessage]) -> AIMessage | None:
     return None
 
 
+def sophias_words(messages: list[AnyMessage]) -> tuple[str, ...]:
+    """Everything Sophia has said in the interview, one text per message (no line twice).
+
+    Her messages' content is plain text; reading it directly spares the content-block parsing
+    of `.text` on every message at every turn.
+    """
+    return tuple(
+        m.content if isinstance(m.content, str) else m.text for m in messages if m.type == "ai"
+    )
+
+
 def _streaming() -> bool:
     """Whether this code runs in a graph run that may stream messages (a node)."""
     try:

@@ -15,6 +15,7 @@ closing answer, the report) then continues the same message (`graph/voice.py`).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -27,7 +28,7 @@ from graph.llm import agent_model, candidate_text
 from graph.session import Session
 from graph.state import CandidateProfile, State, Turn, intent_of, recent_summary
 from graph.usage import AgentLedger, save_ledger
-from graph.voice import Voice, say_reply
+from graph.voice import Voice, say_reply, sophias_words
 from prompts import render_prompt
 from rubric.acknowledge import acknowledgement
 from rubric.phrasing import Phrasebook
@@ -130,6 +131,9 @@ def acknowledger_brain(context: Context, ledger: AgentLedger) -> AcknowledgerBra
 
 async def acknowledge(state: State, runtime: Runtime[Context]) -> dict:
     """Say a neutral line about the latest answer, as the start of Sophia's turn."""
+    # The assessments beside it send their model requests first (they take longest); this
+    # node's own request follows at once.
+    await asyncio.sleep(0)
     session = Session.from_runtime(runtime)
     turns = state["turns"]
     voice = Voice()
@@ -141,7 +145,7 @@ async def acknowledge(state: State, runtime: Runtime[Context]) -> dict:
             answer=turns[-1],
             seed=session.thread_id,
             said=tuple(state.get("said", [])),
-            spoken=tuple(m.text for m in state.get("messages", []) if m.type == "ai"),
+            spoken=sophias_words(state.get("messages", [])),
             persona=session.persona(),
             summary=recent_summary(turns[:-1]),
         ),

@@ -46,7 +46,7 @@ from graph.state import (
     recent_summary,
 )
 from graph.usage import AgentLedger, save_ledger
-from graph.voice import Voice, say_reply
+from graph.voice import Voice, say_reply, sophias_words
 from prompts import render_prompt
 from rubric.acknowledge import acknowledgement, practice_feedback, stated_flags
 from rubric.clarify import clarification, defined_term
@@ -517,7 +517,7 @@ async def interviewer(state: State, runtime: Runtime[Context]) -> dict:
             mode=mode,
             seed=session.thread_id,
             said=tuple(state.get("said", [])),
-            spoken=tuple(m.text for m in state.get("messages", []) if m.type == "ai"),
+            spoken=sophias_words(state.get("messages", [])),
             clarifications=count_intent(spent, "clarification_request"),
             side_questions=count_intent(spent, "question"),
             questions_done=questions_done(state),

@@ -60,7 +60,7 @@ from graph.state import (
 )
 from graph.store import latest_evaluations, load_profile, save_profile, save_report
 from graph.usage import AgentLedger, load_usage, save_ledger
-from graph.voice import Voice
+from graph.voice import Voice, sophias_words
 from prompts import render_prompt
 from rubric.analysis import strip_injections
 from rubric.phrasing import Phrasebook
@@ -405,7 +405,7 @@ async def report(state: State, runtime: Runtime[Context]) -> dict:
     book = Phrasebook(
         session.thread_id,
         state.get("said", []),
-        [m.text for m in state.get("messages", []) if m.type == "ai"],
+        sophias_words(state.get("messages", [])),
     )
     # After the closing answer the acknowledge node has begun Sophia's message: continue it.
     voice = Voice.continuing(state.get("messages", []))
