@@ -12,8 +12,9 @@ question). The candidate sees one message:
   the SDK's `messages` mode) shows one message growing. The node's own output has an id the
   stream has seen, so LangGraph does not send the whole message again.
 
-A model's reply is streamed untagged from the `messages` stream (`TAG_NOSTREAM`) and pushed
-here under the turn's id: otherwise each model call would be a message of its own id.
+A model call that speaks for Sophia is kept out of the `messages` stream (`TAG_NOSTREAM`) and
+its tokens are pushed here under the turn's id: otherwise each call would stream as a message
+of its own id.
 """
 
 from __future__ import annotations

@@ -263,9 +263,11 @@ def _acknowledge_task(turn: InterviewerInput) -> str:
             f"and saying 'I don't know' are all fine.{practice}"
         )
     evaluation = turn.previous_evaluation
+    # The opening is a model's words about candidate text: no tag in it may open or close a
+    # block of the prompt, and it stays one short line.
     said = (
-        f'You have already said: "{turn.opening}" Continue straight on from it: do not '
-        "acknowledge or thank them again. "
+        f'You have already said: "{candidate_text(turn.opening, 400)}" Continue straight on '
+        "from it: do not acknowledge or thank them again. "
         if turn.opening
         else ""
     )

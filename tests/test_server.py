@@ -46,6 +46,7 @@ NODES = {
     "grader",
     "difficulty",
     "follow_up",
+    "acknowledge",
     "route",
     "report",
 }
