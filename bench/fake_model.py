@@ -1,9 +1,10 @@
 """A chat model of fixed latency that answers each of Sophia's agents in kind, with no network.
 
 Every reply takes `latency` seconds of `asyncio.sleep`, so the model waits like a remote one
-without using the CPU. When LangGraph streams (`stream_mode="messages"`) the reply comes in
+without using the CPU. When LangGraph streams (`stream_mode="messages"`) Sophia's words come in
 several chunks: the first after `first_token_share` of the latency, the rest spread over what
-is left, so a benchmark can tell a streamed reply (first token early) from a buffered one.
+is left, so a benchmark can tell a streamed reply (first token early) from a buffered one. The
+agents' JSON replies come in one piece, as Sophia asks a real server for them.
 
 Input tokens are estimated at four characters a token (no tokenizer needed) and reported in
 `usage_metadata`, as a real provider does; every call is also logged in `calls`.
@@ -26,6 +27,8 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import Field
 
 CHARS_PER_TOKEN = 4
+# The agents that ask for JSON (the rest speak to the candidate).
+STRUCTURED_AGENTS = frozenset({"grader", "follow_up", "difficulty", "report"})
 
 GRADE_REPLY = {
     "technical_knowledge": 3.5,
@@ -42,9 +45,10 @@ REPORT_REPLY = {
     "strengths": ["Clear explanations", "Practical examples"],
     "improvements": ["More depth on trade-offs", "Name failure modes earlier"],
 }
+ACKNOWLEDGE_REPLY = "Thank you for walking me through how you would approach that."
 INTERVIEWER_REPLY = (
-    "Thanks, that was a clear answer with a useful example. Let's build on it: "
-    "how would you approach the next part of this, and which trade-offs would you weigh?"
+    "Let's build on it: how would you approach the next part of this, and which trade-offs "
+    "would you weigh?"
 )
 
 
@@ -77,6 +81,8 @@ def agent_for(last_text: str, after_tool: bool = False) -> str:
         return "follow_up"
     if last_text.startswith("Assess"):
         return "difficulty"
+    if last_text.startswith("Acknowledge"):
+        return "acknowledge"
     if "report" in last_text.lower() or after_tool:
         return "report"
     return "interviewer"
@@ -115,6 +121,8 @@ class LatencyChatModel(BaseChatModel):
             return json.dumps(LEVEL_REPLY)
         if agent == "report":
             return json.dumps(REPORT_REPLY)
+        if agent == "acknowledge":
+            return ACKNOWLEDGE_REPLY
         if agent == "follow_up":
             self.decisions += 1
             probe = self.probe_every > 0 and self.decisions % self.probe_every == 0
@@ -186,7 +194,9 @@ class LatencyChatModel(BaseChatModel):
         started = time.perf_counter()
         agent = agent_of(messages)
         text = self.reply_text(agent)
-        pieces = split_text(text, self.chunks)
+        # Structured replies come in one piece, as Sophia asks an OpenAI-compatible server for
+        # them (`stream=False`); only Sophia's words are streamed.
+        pieces = [text] if agent in STRUCTURED_AGENTS else split_text(text, self.chunks)
         # The first chunk after `first_token_share` of the latency (all of it for one chunk).
         first = self.latency * (self.first_token_share if len(pieces) > 1 else 1.0)
         rest = (self.latency - first) / max(1, len(pieces) - 1)

@@ -46,11 +46,14 @@ class ServerError(RuntimeError):
 
 @dataclass
 class ServerInterview:
-    """One candidate's interview through the server: the wait after each answer."""
+    """One candidate's interview through the server: the wait after each answer, for the run's
+    first event (the server started it) and for Sophia's first words."""
 
     thread_id: str
     start_seconds: float = 0.0
     turn_seconds: list[float] = field(default_factory=list)
+    run_start_seconds: list[float] = field(default_factory=list)
+    first_words_seconds: list[float] = field(default_factory=list)
     finished: bool = False
     # From the interview's usage records in the Store: model calls, and rubric fallbacks.
     model_calls: int = 0
@@ -59,6 +62,14 @@ class ServerInterview:
     def normal_turns(self) -> list[float]:
         """Waits for a next question (the first run and the report's turn left out)."""
         return self.turn_seconds[:-1] if self.finished else list(self.turn_seconds)
+
+    def normal_first_words(self) -> list[float]:
+        """Waits for Sophia's first words in the same turns."""
+        return self.first_words_seconds[: len(self.normal_turns())]
+
+    def normal_run_starts(self) -> list[float]:
+        """Waits for the run's first event in the same turns."""
+        return self.run_start_seconds[: len(self.normal_turns())]
 
 
 def free_port() -> int:
@@ -221,22 +232,55 @@ def served_calls(base_url: str) -> dict[str, int]:
         return json.loads(response.read())
 
 
+@dataclass
+class TimedRun:
+    """One run as its client saw it, in seconds from the request: its first event (the server
+    started the run), Sophia's first words, and the next question (None: the interview ended)."""
+
+    seconds: float
+    run_start: float
+    first_words: float | None
+    question: dict[str, Any] | None
+
+
+def says_words(event: str, data: Any) -> bool:
+    """Whether a streamed event carries words of Sophia's (`messages` or `messages-tuple`)."""
+    if not event.startswith("messages") or event == "messages/metadata":
+        return False
+    if not isinstance(data, list) or not data or not isinstance(data[0], dict):
+        return False
+    message = data[0]
+    return message.get("type") in ("ai", "AIMessageChunk") and bool(message.get("content"))
+
+
 async def _timed_run(
     sdk: LangGraphClient, thread_id: str, assistant_id: str, **run: Any
-) -> tuple[float, dict[str, Any] | None]:
-    """Stream one run; returns the seconds until the next question arrived, and the question."""
+) -> TimedRun:
+    """Stream one run; when its first event, Sophia's first words and the next question came."""
     started = time.perf_counter()
     ready: float | None = None
+    run_start: float | None = None
+    first_words: float | None = None
     question: dict[str, Any] | None = None
     async for part in sdk.runs.stream(
         thread_id, assistant_id, stream_mode=["messages", "updates"], **run
     ):
+        now = time.perf_counter() - started
+        run_start = now if run_start is None else run_start
         if part.event == "error":
             raise ServerError(f"run failed on thread {thread_id}: {part.data}")
+        if first_words is None and says_words(part.event, part.data):
+            first_words = now
         if part.event == "updates" and "__interrupt__" in part.data:
-            ready = time.perf_counter() - started
+            ready = now
             question = part.data["__interrupt__"][0]["value"]
-    return (ready if ready is not None else time.perf_counter() - started), question
+    end = time.perf_counter() - started
+    return TimedRun(
+        seconds=ready if ready is not None else end,
+        run_start=run_start if run_start is not None else end,
+        first_words=first_words,
+        question=question,
+    )
 
 
 async def candidate_interview(
@@ -249,16 +293,22 @@ async def candidate_interview(
     answer = ScriptedCandidate(person).answer
     thread = await sdk.threads.create()
     seen = ServerInterview(thread_id=thread["thread_id"])
-    seen.start_seconds, question = await _timed_run(
+    first = await _timed_run(
         sdk, seen.thread_id, assistant_id, input={"candidate": person.profile_input()}
     )
+    seen.start_seconds, question = first.seconds, first.question
     for _ in range(answers):
         if question is None:
             break
-        seconds, question = await _timed_run(
+        timed = await _timed_run(
             sdk, seen.thread_id, assistant_id, command={"resume": answer(question)}
         )
-        seen.turn_seconds.append(seconds)
+        question = timed.question
+        seen.turn_seconds.append(timed.seconds)
+        seen.run_start_seconds.append(timed.run_start)
+        seen.first_words_seconds.append(
+            timed.first_words if timed.first_words is not None else timed.seconds
+        )
     seen.finished = question is None
     usage = await sdk.store.search_items(["usage", seen.thread_id], limit=100)
     for item in usage["items"]:

@@ -2,7 +2,7 @@
 
 A turn starts when the client resumes with an answer and ends when the next question is ready
 (the `__interrupt__` update arrives). Along the way it records when Sophia's first streamed
-token arrived and what the model was asked for (from `LatencyChatModel.calls`).
+words arrived and what the model was asked for (from `LatencyChatModel.calls`).
 """
 
 from __future__ import annotations
@@ -13,21 +13,20 @@ import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.graph import StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.store.memory import InMemoryStore
-from langgraph.store.sqlite.aio import AsyncSqliteStore
 from langgraph.types import Command, Durability
 
 from bench.bare_loop import build_bare_loop
 from bench.fake_model import LatencyChatModel, ModelCall
+from cli.storage import open_sqlite_files
 from evals.candidate import CANDIDATES_DIR, load_candidate
 from evals.simulated_candidate import ScriptedCandidate
 from graph.builder import build_graph
@@ -37,6 +36,8 @@ from graph.llm import register_model
 # The candidate whose scripted answers the in-process benchmarks give (answers of usual length).
 BENCH_CANDIDATE = "mid-solid-priya"
 MAX_TURNS = 200
+# The nodes whose streamed words are Sophia's: her acknowledgement, then the rest of her turn.
+SPEAKING_NODES = frozenset({"acknowledge", "interviewer"})
 
 
 @dataclass
@@ -68,15 +69,10 @@ class InterviewTiming:
 
 
 @asynccontextmanager
-async def sqlite_persistence(folder: Path) -> AsyncIterator[tuple[AsyncSqliteSaver, Any]]:
-    """A SQLite checkpointer and Store in `folder`, as `cli/storage.py` opens them."""
-    async with (
-        AsyncSqliteSaver.from_conn_string(str(folder / "checkpoints.sqlite")) as saver,
-        AsyncSqliteStore.from_conn_string(str(folder / "store.sqlite")) as store,
-    ):
-        await saver.setup()
-        await store.setup()
-        yield saver, store
+async def sqlite_persistence(folder: Path) -> AsyncIterator[tuple[Any, Any]]:
+    """A SQLite checkpointer and Store in `folder`, opened as the CLI opens them."""
+    async with AsyncExitStack() as stack:
+        yield await open_sqlite_files(stack, folder)
 
 
 @asynccontextmanager
@@ -116,7 +112,11 @@ async def timed_turn(
     ):
         if mode == "messages":
             chunk, metadata = data
-            spoken = metadata.get("langgraph_node") == "interviewer" and chunk.text
+            spoken = (
+                metadata.get("langgraph_node") in SPEAKING_NODES
+                and chunk.type in ("ai", "AIMessageChunk")
+                and chunk.text
+            )
             if first_token is None and spoken:
                 first_token = time.perf_counter() - started
         elif "__interrupt__" in data:

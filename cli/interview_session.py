@@ -23,10 +23,13 @@ from cli.console import console, err_console, print_practice_report, print_repor
 from cli.storage import open_persistence, where_saved
 from graph.builder import build_graph
 from graph.config import MAX_ANSWER_CHARS_ENV, Context, max_answer_chars
+from graph.llm import is_rubric, model_for
 from graph.state import PracticeReport
 from graph.store import load_report
 
-SPOKEN_BY_SOPHIA = {"interviewer", "report"}
+SPOKEN_BY_SOPHIA = {"acknowledge", "interviewer", "report"}
+# The nodes that end Sophia's turn (the acknowledge node begins it, and the message goes on).
+ENDS_HER_TURN = {"interviewer", "report"}
 SOPHIA = Text("Sophia: ", style="bold magenta")
 FEEDBACK = Text("Feedback: ", style="bold green")
 # Exit status after Ctrl-C (128 + SIGINT), as shells report it.
@@ -204,11 +207,13 @@ def _saved(thread_id: str, status: int = 0) -> int:
 async def _stream_turn(graph: Any, run_input: Any, config: dict, context: Context) -> dict | None:
     """Run until the next question, printing Sophia's words as they stream; its payload.
 
-    A streaming model's tokens are printed as they come; a whole message (the rubric brain's)
-    is printed from its node's transcript lines, so practice-mode feedback can stand apart.
+    A model's tokens are printed as they come (her acknowledgement first, while the answer is
+    assessed, then the rest of the same message). The rubric brain's turn takes milliseconds:
+    its lines are printed whole when her turn ends, so practice-mode feedback can stand apart.
     """
     payload: dict | None = None
     streamed = False
+    tokens = not is_rubric(model_for(context, "interviewer"))
     # durability="sync": each step's checkpoint is written before the next step starts, so a
     # process killed at any point loses at most the step it was in (the answer is kept).
     async for mode, chunk in graph.astream(
@@ -220,7 +225,7 @@ async def _stream_turn(graph: Any, run_input: Any, config: dict, context: Contex
     ):
         if mode == "messages":
             message, meta = chunk
-            if meta.get("langgraph_node") not in SPOKEN_BY_SOPHIA:
+            if not tokens or meta.get("langgraph_node") not in SPOKEN_BY_SOPHIA:
                 continue
             if isinstance(message, AIMessageChunk) and message.content:
                 # Token streaming: the terminal wraps, since Rich would re-wrap each chunk.
@@ -233,7 +238,7 @@ async def _stream_turn(graph: Any, run_input: Any, config: dict, context: Contex
                 payload = chunk["__interrupt__"][0].value
                 continue
             for node, update in chunk.items():
-                if node in SPOKEN_BY_SOPHIA and isinstance(update, dict):
+                if node in ENDS_HER_TURN and isinstance(update, dict):
                     if streamed:
                         console.print()
                         streamed = False

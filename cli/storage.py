@@ -88,32 +88,39 @@ def _is_database_error(exc: Exception) -> bool:
     return isinstance(exc, psycopg.OperationalError)
 
 
-async def _open_sqlite(stack: AsyncExitStack) -> tuple[BaseCheckpointSaver, BaseStore]:
-    import sqlite3
-
+async def open_sqlite_files(
+    stack: AsyncExitStack, folder: Path
+) -> tuple[BaseCheckpointSaver, BaseStore]:
+    """The SQLite checkpointer and Store in `folder`, as the CLI keeps interviews (the
+    benchmarks open them the same way)."""
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
     from langgraph.store.sqlite.aio import AsyncSqliteStore
 
+    saver = await stack.enter_async_context(
+        AsyncSqliteSaver.from_conn_string(str(folder / "checkpoints.sqlite"))
+    )
+    store = await stack.enter_async_context(
+        AsyncSqliteStore.from_conn_string(str(folder / "store.sqlite"))
+    )
+    await saver.setup()
+    await store.setup()
+    # WAL: a turn's many small commits append to a log instead of rewriting a rollback
+    # journal each time, and a killed process loses nothing more than it would without it.
+    for conn in (saver.conn, store.conn):
+        await conn.execute("PRAGMA journal_mode=WAL")
+    return saver, store
+
+
+async def _open_sqlite(stack: AsyncExitStack) -> tuple[BaseCheckpointSaver, BaseStore]:
+    import sqlite3
+
     try:
-        folder = data_dir()
-        saver = await stack.enter_async_context(
-            AsyncSqliteSaver.from_conn_string(str(folder / "checkpoints.sqlite"))
-        )
-        store = await stack.enter_async_context(
-            AsyncSqliteStore.from_conn_string(str(folder / "store.sqlite"))
-        )
-        await saver.setup()
-        await store.setup()
-        # WAL: a turn's many small commits append to a log instead of rewriting a rollback
-        # journal each time, and a killed process loses nothing more than it would without it.
-        for conn in (saver.conn, store.conn):
-            await conn.execute("PRAGMA journal_mode=WAL")
+        return await open_sqlite_files(stack, data_dir())
     except (OSError, sqlite3.Error) as exc:
         folder_name = os.environ.get("SOPHIA_HOME") or "the data folder"
         raise StorageUnavailableError(
             f"cannot open the interview files in {folder_name}: {_first_line(exc)}"
         ) from None
-    return saver, store
 
 
 async def _open_postgres(stack: AsyncExitStack, url: str) -> tuple[BaseCheckpointSaver, BaseStore]:

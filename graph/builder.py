@@ -8,16 +8,18 @@ load_profile -> introduction -> interviewer -> route_after_speaking:
     await_answer       Sophia waits for the candidate
     report             the candidate's questions at the wrap-up reached their cap
 await_answer (understands the message) -> route_turn:
-    grader | difficulty | follow_up   an answer or a skip (graded; the three run in parallel)
+    grader | difficulty | follow_up | acknowledge
+                       an answer or a skip: graded by the three assessments in parallel, while
+                       acknowledge says Sophia's first words (from the answer alone)
     interviewer        a clarification request or a question to Sophia (nothing graded; the
                        same question stays open)
     report             at the wrap-up, the candidate is done asking
-grader & difficulty & follow_up -> route -> route_after_answer:
+grader & difficulty & follow_up & acknowledge -> route -> route_after_answer:
     interviewer        a probe or a hint is pending (the answer missed key points / was stuck)
     <same phase>       the phase has questions left
     <next phase>       foundation -> problem_solving -> system_design -> soft_skills -> wrap_up
     report             after the closing question's answer (no questions)  -> END
-every phase node -> interviewer
+every phase node -> interviewer (it continues the message acknowledge began)
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from langgraph.graph import END, START, StateGraph
 from graph.config import Context
 from graph.conversation import done_asking, questions_done
 from graph.state import PHASES, InputState, OutputState, Phase, State, is_graded
+from nodes.acknowledge import acknowledge
 from nodes.await_answer import await_answer
 from nodes.difficulty import difficulty
 from nodes.follow_up import follow_up
@@ -75,23 +78,28 @@ def route_start(state: State) -> Literal["load_profile", "await_answer", "__end_
 
 Assessment = Literal["grader", "difficulty", "follow_up"]
 ASSESSMENTS: tuple[Assessment, ...] = ("grader", "difficulty", "follow_up")
-TurnRoute = Literal["grader", "difficulty", "follow_up", "interviewer", "report"]
+# What runs on a graded answer: the assessments, and Sophia's first words beside them.
+AnswerStep = Literal["grader", "difficulty", "follow_up", "acknowledge"]
+ANSWER_STEPS: tuple[AnswerStep, ...] = (*ASSESSMENTS, "acknowledge")
+TurnRoute = Literal["grader", "difficulty", "follow_up", "acknowledge", "interviewer", "report"]
 
 
 def route_turn(state: State) -> list[TurnRoute]:
     """Where the candidate's message goes (state only, no model).
 
     Answers and skips are graded: the three assessments run in parallel, since each reads
-    only the latest answer. Clarification requests and questions to Sophia are not: the
-    interviewer answers them and the same question stays open. At the wrap-up, a candidate
-    who has asked their questions and is done goes to the report, ungraded.
+    only the latest answer, and `acknowledge` starts Sophia's reply beside them, from the
+    answer alone (so the candidate hears her before the grade is known). Clarification
+    requests and questions to Sophia are not: the interviewer answers them and the same
+    question stays open. At the wrap-up, a candidate who has asked their questions and is done
+    goes to the report, ungraded.
     """
     turn = state["turns"][-1]
     if not is_graded(turn):
         return ["interviewer"]
     if done_asking(state):
         return ["report"]
-    return list(ASSESSMENTS)
+    return list(ANSWER_STEPS)
 
 
 def route_after_speaking(state: State) -> Literal["await_answer", "report"]:
@@ -124,7 +132,8 @@ def route_after_answer(
 
 
 async def route(state: State) -> dict:
-    """Join the three assessments; `route_after_answer` then picks the next step."""
+    """Join the assessments and the acknowledgement; `route_after_answer` then picks the next
+    step."""
     return {}
 
 
@@ -142,6 +151,7 @@ def build_graph() -> StateGraph:
     builder.add_node("grader", grader)
     builder.add_node("difficulty", difficulty)
     builder.add_node("follow_up", follow_up)
+    builder.add_node("acknowledge", acknowledge)
     builder.add_node("route", route)
     builder.add_node("report", report)
 
@@ -150,10 +160,11 @@ def build_graph() -> StateGraph:
     for name in PHASE_NODES:
         builder.add_edge(name, "interviewer")
     builder.add_conditional_edges("interviewer", route_after_speaking)
-    # A graded turn's critical path is one assessment plus the interviewer (the three run in
-    # parallel); an ungraded one's is the interviewer alone. `route` waits for all three.
+    # A graded turn's critical path is one assessment plus the interviewer (the assessments
+    # and the acknowledgement run in parallel); an ungraded one's is the interviewer alone.
+    # `route` waits for all four.
     builder.add_conditional_edges("await_answer", route_turn, list(get_args(TurnRoute)))
-    builder.add_edge(list(ASSESSMENTS), "route")
+    builder.add_edge(list(ANSWER_STEPS), "route")
     builder.add_conditional_edges("route", route_after_answer)
     builder.add_edge("report", END)
     return builder

@@ -78,7 +78,8 @@ class Context:
         default_factory=dict,
         metadata={
             "description": 'Per-agent model overrides, e.g. {"grader": "openai:gpt-4o"} '
-            "(agents: interviewer, grader, follow_up, difficulty, report)."
+            "(agents: interviewer, which also speaks the acknowledgement, grader, follow_up, "
+            "difficulty, report)."
         },
     )
     model_timeout: float = field(

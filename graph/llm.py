@@ -11,16 +11,19 @@ One place turns a model string into a chat model:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from functools import cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.runnables import Runnable
 from pydantic import BaseModel, ValidationError
 
 from graph.config import RUBRIC_MODEL, Context
@@ -28,6 +31,7 @@ from graph.errors import ModelUnavailableError
 from graph.usage import AgentLedger
 
 Schema = TypeVar("Schema", bound=BaseModel)
+Result = TypeVar("Result")
 
 # Longer answers are cut for the model (with a note); the transcript keeps them whole.
 MODEL_ANSWER_CHARS = 6_000
@@ -83,24 +87,47 @@ def chat_model(
             raise ModelUnavailableError(f"model '{model}': no fake model registered as '{name}'")
         return _REGISTERED[name]
     if provider == "openai":
-        from langchain_openai import ChatOpenAI
-
         base_url = os.environ.get("OPENAI_BASE_URL") or None
         api_key = os.environ.get("OPENAI_API_KEY") or ("not-needed" if base_url else None)
         if api_key is None:
             raise ModelUnavailableError(
                 f"model '{model}' needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)"
             )
-        return ChatOpenAI(
-            model=name,
-            temperature=temperature,
-            base_url=base_url,
-            api_key=api_key,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_tokens=max_tokens,
-            stream_usage=True,
-        )
+        return _openai_model(name, temperature, base_url, api_key, timeout, max_retries, max_tokens)
+    return _provider_model(provider, name, temperature, timeout, max_retries)
+
+
+# One chat model per model and settings, for the process: every agent of every interview
+# shares it, and with it its HTTP client and open connections. Building a `ChatOpenAI` takes
+# about 2 ms of CPU, and five agents asked for one on every answer.
+@cache
+def _openai_model(
+    name: str,
+    temperature: float,
+    base_url: str | None,
+    api_key: str,
+    timeout: float,
+    max_retries: int,
+    max_tokens: int | None,
+) -> BaseChatModel:
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        model=name,
+        temperature=temperature,
+        base_url=base_url,
+        api_key=api_key,
+        timeout=timeout,
+        max_retries=max_retries,
+        max_tokens=max_tokens,
+        stream_usage=True,
+    )
+
+
+@cache
+def _provider_model(
+    provider: str, name: str, temperature: float, timeout: float, max_retries: int
+) -> BaseChatModel:
     try:
         from langchain.chat_models import init_chat_model
     except ImportError as exc:
@@ -116,7 +143,7 @@ def chat_model(
             max_retries=max_retries,
         )
     except (ImportError, ValueError) as exc:
-        raise ModelUnavailableError(f"model '{model}' is not available: {exc}") from exc
+        raise ModelUnavailableError(f"model '{provider}:{name}' is not available: {exc}") from exc
 
 
 def agent_model(context: Context, agent: str) -> BaseChatModel | None:
@@ -264,3 +291,42 @@ async def ask_structured(
         return None
     ledger.record(replies)
     return result
+
+
+class _RequestStarted(BaseCallbackHandler):
+    """Notes when a chat model starts on a request (LangChain's last step before it goes out)."""
+
+    run_inline = True  # called in the event loop's thread, at once
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+
+    def on_chat_model_start(self, *args: Any, **kwargs: Any) -> None:
+        self.started.set()
+
+    def on_llm_start(self, *args: Any, **kwargs: Any) -> None:
+        self.started.set()
+
+
+async def ask_first(
+    model: Runnable, ask: Callable[[Runnable], Coroutine[Any, Any, Result]]
+) -> asyncio.Task[Result]:
+    """Start `ask(model)` and return once the model has the request: await the task for the
+    reply.
+
+    An agent that also does its own work for the turn (the rubric's cross-check of a grade or
+    a level) does it while the model thinks instead of before asking, so that work costs the
+    candidate no time.
+    """
+    request = _RequestStarted()
+    task = asyncio.ensure_future(ask(model.with_config(callbacks=[request])))
+    started = asyncio.ensure_future(request.started.wait())
+    try:
+        await asyncio.wait({task, started}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.sleep(0)  # from the model's start to the request leaving
+    except BaseException:
+        task.cancel()
+        raise
+    finally:
+        started.cancel()
+    return task

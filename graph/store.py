@@ -21,7 +21,7 @@ from typing import Any
 
 from langgraph.store.base import BaseStore
 
-from graph.state import AnswerEvaluation, FinalReport, LevelAssessment, Turn
+from graph.state import AnswerEvaluation, FinalReport, LevelAssessment, Turn, is_graded
 
 PROFILES = ("profiles",)
 REPORTS = ("reports",)
@@ -135,17 +135,22 @@ async def load_level(
     `turns` is the thread's state (or the part of it before a turn). Turns without an
     assessment (nothing graded) are passed over. Without `turns`: the newest entry (staff tools).
     """
-    items = await store.asearch(levels_namespace(thread_id), limit=_SEARCH_LIMIT)
-    by_key = {item.key: item.value for item in items}
+    namespace = levels_namespace(thread_id)
     if turns is None:
+        items = await store.asearch(namespace, limit=_SEARCH_LIMIT)
+        by_key = {item.key: item.value for item in items}
         newest = max((k for k in by_key if k.isdigit()), default=None, key=int)
         return LevelAssessment.model_validate(by_key[newest]) if newest else None
+    # Newest first, one entry at a time: the latest turn nearly always has one, and a search
+    # would read every entry of the interview on every turn.
     for turn in sorted(turns, key=lambda t: t["turn"], reverse=True):
-        value = by_key.get(level_key(turn["turn"]))
-        if value is not None and value.get(ANSWER_DIGEST) == answer_digest(turn):
-            return LevelAssessment.model_validate(value)
-    start = by_key.get(level_key(START_TURN))
-    return LevelAssessment.model_validate(start) if start else None
+        if not is_graded(turn):
+            continue
+        item = await store.aget(namespace, level_key(turn["turn"]))
+        if item is not None and item.value.get(ANSWER_DIGEST) == answer_digest(turn):
+            return LevelAssessment.model_validate(item.value)
+    start = await store.aget(namespace, level_key(START_TURN))
+    return LevelAssessment.model_validate(start.value) if start else None
 
 
 async def save_report(store: BaseStore, thread_id: str, report: FinalReport) -> None:

@@ -19,6 +19,7 @@ from langgraph.runtime import Runtime
 from graph.config import Context
 from graph.llm import (
     agent_model,
+    ask_first,
     ask_structured,
     candidate_text,
     schema_text,
@@ -110,7 +111,6 @@ class LLMDifficulty:
         self.rubric = RubricDifficulty()
 
     async def assess(self, item: LevelInput) -> LevelAssessment:
-        baseline = await self.rubric.assess(item)
         prompt = render_prompt(
             "difficulty",
             persona=item.persona,
@@ -124,12 +124,14 @@ class LLMDifficulty:
             answer=candidate_text("\n\n".join(item.answers)),
             schema=schema_text(LevelJudgement),
         )
-        judgement = await ask_structured(
+        messages = [SystemMessage(prompt), HumanMessage("Assess the level now.")]
+        asking = await ask_first(
             self.model,
-            [SystemMessage(prompt), HumanMessage("Assess the level now.")],
-            LevelJudgement,
-            self.ledger,
+            lambda model: ask_structured(model, messages, LevelJudgement, self.ledger),
         )
+        # The rubric's estimate is worked out while the model thinks.
+        baseline = await self.rubric.assess(item)
+        judgement = await asking
         if judgement is None:
             return baseline
         return baseline.model_copy(

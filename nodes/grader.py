@@ -34,6 +34,7 @@ from langgraph.runtime import Runtime
 from graph.config import Context
 from graph.llm import (
     agent_model,
+    ask_first,
     ask_structured,
     candidate_text,
     model_for,
@@ -137,10 +138,14 @@ class LLMGrader:
         return [SystemMessage(prompt), HumanMessage("Grade the answer now.")]
 
     async def grade(self, item: GradingInput) -> AnswerEvaluation:
-        baseline = await self.rubric.grade(item)
-        judgement = await ask_structured(
-            self.model, self._messages(item), GradeJudgement, self.ledger
+        messages = self._messages(item)
+        asking = await ask_first(
+            self.model,
+            lambda model: ask_structured(model, messages, GradeJudgement, self.ledger),
         )
+        # The rubric grades while the model thinks.
+        baseline = await self.rubric.grade(item)
+        judgement = await asking
         # A reply that scores none of the question's criteria graded nothing (small models
         # send back the schema's shape with nulls): the rubric's verdict stands, flagged.
         if judgement is None or all(getattr(judgement, c) is None for c in item.question.criteria):

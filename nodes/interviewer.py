@@ -2,9 +2,10 @@
 
 The phase nodes decide *what* to ask; this agent decides *how to say it*. What it does depends
 on the candidate's last message (`graph/conversation.py` understood it):
-- an answer (or a skip): acknowledge it (hiring mode: from its text alone, never its grade;
-  practice mode, when moving on from a question: short feedback from the evaluation), mark a
-  phase change, then ask the next question, the pending probe, or a stuck candidate's hint;
+- an answer (or a skip): continue the message the acknowledge node started while the answer
+  was assessed (`graph/voice.py`): in practice mode, when moving on from a question, short
+  feedback from the evaluation; then a phase change, and the next question, the pending probe,
+  or a stuck candidate's hint;
 - a clarification request: clarify the open question without giving the answer away;
 - a question to Sophia: reply from the role's FAQ, then "anything else?" at the wrap-up, or
   back to the open question.
@@ -45,6 +46,7 @@ from graph.state import (
     recent_summary,
 )
 from graph.usage import AgentLedger, save_ledger
+from graph.voice import Voice, say_reply, sophias_words
 from prompts import render_prompt
 from rubric.acknowledge import acknowledgement, practice_feedback, stated_flags
 from rubric.clarify import clarification, defined_term
@@ -89,6 +91,9 @@ class InterviewerInput:
     side_questions: int = 0
     # The wrap-up's questions reached their cap: reply, then the interview closes.
     questions_done: bool = False
+    # What Sophia already said this turn (the acknowledge node's line), which she continues;
+    # None when no acknowledge node ran (the interviewer then acknowledges the answer itself).
+    opening: str | None = None
 
     @property
     def question(self) -> Question:
@@ -103,8 +108,9 @@ class InterviewerInput:
 
 @dataclass
 class SpokenTurn:
-    """What Sophia says this turn: the message, and its lines for the transcript in order
-    (`(kind, text)`; practice-mode feedback first), and the phrasing lines it used."""
+    """What Sophia says this turn: the whole message (the opening said before it included),
+    her lines for the transcript in order (`(kind, text)`, without the opening; practice-mode
+    feedback first), and the phrasing lines she used."""
 
     message: AIMessage
     lines: list[tuple[str, str]]
@@ -114,8 +120,8 @@ class SpokenTurn:
 class InterviewerBrain(Protocol):
     """Writes Sophia's next message."""
 
-    async def compose(self, turn: InterviewerInput) -> SpokenTurn:
-        """What Sophia says next."""
+    async def compose(self, turn: InterviewerInput, voice: Voice | None = None) -> SpokenTurn:
+        """Say Sophia's next words through `voice` (a new message when None)."""
         ...
 
 
@@ -124,18 +130,17 @@ def first_name(profile: CandidateProfile) -> str:
     return (profile.get("name") or "there").split()[0]
 
 
-def spoken_turn(
-    lines: list[tuple[str, str]], said: list[str], message_id: str | None = None
-) -> SpokenTurn:
-    """A turn from its lines: the message says them all, in order."""
-    text = " ".join(t for _, t in lines if t)
-    return SpokenTurn(AIMessage(content=text, name="Sophia", id=message_id), lines, said)
+def spoken_turn(lines: list[tuple[str, str]], said: list[str], voice: Voice) -> SpokenTurn:
+    """A turn from its lines: the voice says them all, in order, after what it has said."""
+    for _, text in lines:
+        voice.say(text)
+    return SpokenTurn(voice.message(), lines, said)
 
 
 class RubricInterviewer:
     """Templated lines (`prompts/rubric/phrasing.yaml`), none said twice in an interview."""
 
-    async def compose(self, turn: InterviewerInput) -> SpokenTurn:
+    async def compose(self, turn: InterviewerInput, voice: Voice | None = None) -> SpokenTurn:
         book = Phrasebook(turn.seed, turn.said, turn.spoken)
         kind = turn.current["kind"]
         if kind == "clarification":
@@ -144,7 +149,7 @@ class RubricInterviewer:
             lines = [(kind, self._reply(turn, book))]
         else:
             lines = self._ask(turn, book)
-        return spoken_turn(lines, book.used)
+        return spoken_turn(lines, book.used, voice or Voice())
 
     def text(self, turn: InterviewerInput) -> str:
         """The whole templated message (for tests and fallbacks)."""
@@ -202,7 +207,7 @@ class RubricInterviewer:
                 question = turn.pack.question(evaluation.question_id)
                 bank = turn.pack.topic_of(evaluation.question_id)
                 lines.append((FEEDBACK, practice_feedback(evaluation, question, bank, book)))
-            else:
+            elif turn.opening is None:  # no acknowledge node ran: acknowledge here
                 parts.append(self._acknowledge(turn, book))
             if current["kind"] in ("question", "closing") and current["phase"] != previous["phase"]:
                 parts.append(book.line(f"transition.{current['phase']}"))
@@ -258,6 +263,16 @@ def _acknowledge_task(turn: InterviewerInput) -> str:
             f"and saying 'I don't know' are all fine.{practice}"
         )
     evaluation = turn.previous_evaluation
+    # The opening is a model's words about candidate text: no tag in it may open or close a
+    # block of the prompt, and it stays one short line.
+    said = (
+        f'You have already said: "{candidate_text(turn.opening, 400)}" Continue straight on '
+        "from it: do not acknowledge or thank them again. "
+        if turn.opening
+        else ""
+    )
+    if evaluation is None and turn.opening:
+        return said.strip()
     if evaluation is None:
         return (
             "Acknowledge the previous answer in one short, neutral sentence that refers to "
@@ -271,7 +286,7 @@ def _acknowledge_task(turn: InterviewerInput) -> str:
     corrections = "; ".join(f.correction or f"misconception: {f.label}" for f in flags) or "none"
     covered = "; ".join(kp.label for kp in evaluation.found) or "nothing yet"
     missing = "; ".join(kp.label for kp in evaluation.missed[:3]) or "nothing important"
-    return (
+    return said + (
         "This is a practice interview. Start with one or two sentences of feedback on the "
         f"candidate's answers to the previous question. Covered: {covered}. Missing: "
         f"{missing}. Misconceptions to correct, in one line: {corrections}. Say plainly what "
@@ -369,24 +384,27 @@ class LLMInterviewer:
         )
         return [SystemMessage(prompt), HumanMessage("Say your next line to the candidate.")]
 
-    async def compose(self, turn: InterviewerInput) -> SpokenTurn:
+    async def compose(self, turn: InterviewerInput, voice: Voice | None = None) -> SpokenTurn:
+        voice = voice or Voice()
+        before = len(voice.said)
         messages = self._prompt(turn)
         try:
             for _ in range(MAX_TOOL_ROUNDS):
-                reply = await self.with_tools.ainvoke(messages)
+                reply = await say_reply(self.with_tools, messages, voice)
                 self.ledger.record([reply])
                 if not reply.tool_calls:
                     break
                 messages += [reply, *[await self._run_tool(c, turn) for c in reply.tool_calls]]
             else:
-                reply = await self.model.ainvoke(messages)
+                reply = await say_reply(self.model, messages, voice)
                 self.ledger.record([reply])
-            text = str(reply.content).strip()
+            text = voice.said[before:].strip()
             if not text:
                 raise ValueError("empty reply")
         except Exception as exc:  # a model fault must never stop the interview
             self.ledger.fell_back(f"{type(exc).__name__}: {exc}")
-            return await self.rubric.compose(turn)
+            # Words already streamed stay said; the templates finish the turn.
+            return await self.rubric.compose(turn, voice)
         kind = turn.current["kind"]
         feedback, _, rest = text.partition("\n\n")
         if turn.previous_evaluation is not None and rest.strip():
@@ -394,7 +412,7 @@ class LLMInterviewer:
             lines = [(FEEDBACK, feedback.strip()), (kind, rest.strip())]
         else:
             lines = [(kind, text)]
-        return SpokenTurn(AIMessage(content=text, name="Sophia", id=reply.id), lines)
+        return SpokenTurn(voice.message(), lines)
 
     @staticmethod
     async def _run_tool(call: dict, turn: InterviewerInput) -> ToolMessage:
@@ -444,12 +462,15 @@ def open_question(state: State) -> tuple[AskedQuestion, dict]:
 
 
 def transcript_lines(
-    spoken: SpokenTurn, current: AskedQuestion, previous: Turn | None
+    spoken: SpokenTurn, current: AskedQuestion, previous: Turn | None, opening: str = ""
 ) -> list[TranscriptEntry]:
-    """Sophia's lines for the transcript; feedback belongs to the question it is about."""
+    """Sophia's lines for the transcript; feedback belongs to the question it is about. The
+    opening said before (the acknowledgement) heads the first line, as it did the message."""
     entries: list[TranscriptEntry] = []
-    for kind, text in spoken.lines:
+    for index, (kind, text) in enumerate(spoken.lines):
         about = previous if kind == FEEDBACK and previous is not None else current
+        if index == 0 and opening:
+            text = f"{opening} {text}".strip()
         entries.append(
             {
                 "speaker": "sophia",
@@ -481,6 +502,9 @@ async def interviewer(state: State, runtime: Runtime[Context]) -> dict:
     spent = turns_on(state, current["question_id"])
     assessment = await session.assessment(state)
     ledger = AgentLedger("interviewer")
+    # After an answer the acknowledge node has begun the message: continue it.
+    voice = Voice.continuing(state.get("messages", []))
+    opening = voice.said
     spoken = await interviewer_brain(session.context, ledger).compose(
         InterviewerInput(
             pack=session.pack,
@@ -495,17 +519,19 @@ async def interviewer(state: State, runtime: Runtime[Context]) -> dict:
             mode=mode,
             seed=session.thread_id,
             said=tuple(state.get("said", [])),
-            spoken=tuple(m.text for m in state.get("messages", []) if m.type == "ai"),
+            spoken=sophias_words(state.get("messages", [])),
             clarifications=count_intent(spent, "clarification_request"),
             side_questions=count_intent(spent, "question"),
             questions_done=questions_done(state),
-        )
+            opening=opening,
+        ),
+        voice,
     )
     await save_ledger(session.store, session.thread_id, ledger)
     return {
         **update,
         "current": current,
         "messages": [spoken.message],
-        "transcript": transcript_lines(spoken, current, previous),
+        "transcript": transcript_lines(spoken, current, previous, opening),
         "said": spoken.said,
     }

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.runtime import Runtime
 
@@ -60,6 +60,7 @@ from graph.state import (
 )
 from graph.store import latest_evaluations, load_profile, save_profile, save_report
 from graph.usage import AgentLedger, load_usage, save_ledger
+from graph.voice import Voice, sophias_words
 from prompts import render_prompt
 from rubric.analysis import strip_injections
 from rubric.phrasing import Phrasebook
@@ -404,14 +405,16 @@ async def report(state: State, runtime: Runtime[Context]) -> dict:
     book = Phrasebook(
         session.thread_id,
         state.get("said", []),
-        [m.text for m in state.get("messages", []) if m.type == "ai"],
+        sophias_words(state.get("messages", [])),
     )
-    farewell = book.line(f"farewell.{mode}", name=profile["name"].split()[0])
+    # After the closing answer the acknowledge node has begun Sophia's message: continue it.
+    voice = Voice.continuing(state.get("messages", []))
+    voice.say(book.line(f"farewell.{mode}", name=profile["name"].split()[0]))
     last = state["current"]
     goodbye: TranscriptEntry = {
         "speaker": "sophia",
         "kind": "closing",
-        "text": farewell,
+        "text": voice.said.strip(),
         "phase": last["phase"],
         "question_id": last["question_id"],
     }
@@ -445,7 +448,7 @@ async def report(state: State, runtime: Runtime[Context]) -> dict:
         history = [t for t in stored.get("interviews", []) if t != session.thread_id]
         await save_profile(session.store, {**stored, "interviews": [*history, session.thread_id]})
     update: dict = {
-        "messages": [AIMessage(content=farewell, name="Sophia")],
+        "messages": [voice.message()],
         "transcript": [goodbye],
         "said": book.used,
         "finished": True,

@@ -2,14 +2,49 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Any
 
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk
 from pydantic import Field
 
 
-class ScriptedChatModel(GenericFakeChatModel):
+def whole_chunk(message: AIMessage) -> ChatGenerationChunk:
+    """A reply streamed in one chunk that keeps its tool calls and usage (LangChain's fake
+    model streams the text alone)."""
+    return ChatGenerationChunk(
+        message=AIMessageChunk(
+            content=message.content,
+            id=message.id,
+            usage_metadata=message.usage_metadata,
+            tool_call_chunks=[
+                {
+                    "name": call["name"],
+                    "args": json.dumps(call["args"]),
+                    "id": call["id"],
+                    "index": index,
+                }
+                for index, call in enumerate(message.tool_calls)
+            ],
+        )
+    )
+
+
+class WholeReplies(GenericFakeChatModel):
+    """A fake model whose stream is its reply in one chunk, tool calls and usage included."""
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs) -> Iterator:
+        result = self._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+        chunk = whole_chunk(result.generations[0].message)
+        if run_manager:
+            run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+        yield chunk
+
+
+class ScriptedChatModel(WholeReplies):
     """Replies from a script in order; remembers every prompt; accepts tools."""
 
     prompts: list[list[BaseMessage]] = Field(default_factory=list)
@@ -48,7 +83,7 @@ LEVEL = '{"level": "mid", "next_difficulty": "mid", "evidence": "Solid fundament
 NARRATIVE = '{"strengths": ["Clear answers"], "improvements": ["More depth on caching"]}'
 
 
-class RoleAwareChatModel(GenericFakeChatModel):
+class RoleAwareChatModel(WholeReplies):
     """Answers each agent's request in kind (by the request's last line), any number of times.
 
     For whole interviews on the LLM path without a network.
@@ -69,8 +104,10 @@ class RoleAwareChatModel(GenericFakeChatModel):
             content = LEVEL
         elif "report" in last.lower() or messages[-1].type == "tool":
             content = NARRATIVE
+        elif last.startswith("Acknowledge"):
+            content = "Thanks for that."
         else:
-            content = "Thanks for that. Here is my next question for you?"
+            content = "Here is my next question for you?"
         message = AIMessage(
             content=content,
             usage_metadata={"input_tokens": 100, "output_tokens": 20, "total_tokens": 120},

@@ -33,6 +33,7 @@ AGENT_OF_PROMPT = {
     "Decide now.": "follow_up",
     "Assess the level now.": "difficulty",
     "Say your next line to the candidate.": "interviewer",
+    "Acknowledge the candidate's answer now.": "acknowledge",
     "Write the report now.": "report",
 }
 GOOD_REPLY = {
@@ -40,7 +41,8 @@ GOOD_REPLY = {
     "follow_up": NO_PROBE,
     "difficulty": LEVEL,
     "report": NARRATIVE,
-    "interviewer": "Thanks, that helps. Here is my next question for you?",
+    "interviewer": "Here is my next question for you?",
+    "acknowledge": "Thanks, that helps.",
 }
 NOT_JSON = "Sure! Here is my assessment: {technical_knowledge: great, anchor: four"
 # Faults the client retries (with backoff) and those it does not.

@@ -102,8 +102,9 @@ async def test_a_timed_interview_has_two_model_calls_on_each_turns_path():
     ungraded = 0
     for turn in turns:
         if "grader" in turn.agents:
-            # grader, difficulty (and follow_up when a probe is allowed) in parallel, then Sophia.
-            assert {"grader", "difficulty", "interviewer"} <= set(turn.agents)
+            # grader, difficulty (and follow_up when a probe is allowed) in parallel with
+            # Sophia's acknowledgement, then the rest of her turn.
+            assert {"grader", "difficulty", "acknowledge", "interviewer"} <= set(turn.agents)
             assert turn.sequential_calls == 2
         else:
             # A question to Sophia (the candidate's at the wrap-up): nothing graded, one call.

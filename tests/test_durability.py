@@ -235,7 +235,7 @@ def test_an_interview_cut_off_mid_turn_finishes_that_turn_on_resume(tmp_path):
             return (await graph.aget_state(config)).next
 
     with environment(env):
-        assert set(asyncio.run(cut_off())) == {"grader", "difficulty", "follow_up"}
+        assert set(asyncio.run(cut_off())) == {"grader", "difficulty", "follow_up", "acknowledge"}
     session = Session(thread, env)
     session.wait_for(re.compile(r"Resuming interview"))
     assert int(session.wait_for(PROGRESS).group(1)) == 2

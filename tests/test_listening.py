@@ -291,13 +291,14 @@ def test_route_turn_sends_only_answers_to_the_assessments():
         turn = {"turn": 9, "phase": phase, "question_id": "q", "intent": intent, "kind": "question"}
         return {"turns": [*(earlier or []), turn]}
 
-    assert route_turn(state("answer")) == ["grader", "difficulty", "follow_up"]
-    assert route_turn(state("skip")) == ["grader", "difficulty", "follow_up"]
+    graded = ["grader", "difficulty", "follow_up", "acknowledge"]
+    assert route_turn(state("answer")) == graded
+    assert route_turn(state("skip")) == graded
     assert route_turn(state("clarification_request")) == ["interviewer"]
     assert route_turn(state("question")) == ["interviewer"]
     asked = {"turn": 8, "phase": "wrap_up", "question_id": "q", "intent": "question"}
     assert route_turn(state("answer", "wrap_up", [asked])) == ["report"]
-    assert route_turn(state("answer", "wrap_up")) == ["grader", "difficulty", "follow_up"]
+    assert route_turn(state("answer", "wrap_up")) == graded
 
 
 def test_acknowledgements_are_the_same_for_a_strong_and_a_weak_answer(pack):

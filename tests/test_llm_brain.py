@@ -18,6 +18,7 @@ from graph.llm import (
 )
 from graph.state import GradeJudgement, LevelAssessment
 from graph.usage import AgentLedger
+from graph.voice import Voice
 from nodes.difficulty import LevelInput, LLMDifficulty
 from nodes.follow_up import FollowUpInput, LLMFollowUp
 from nodes.grader import GradingInput, LLMGrader
@@ -198,14 +199,16 @@ def interviewer_input(pack, store=None):
     )
 
 
-async def test_llm_interviewer_speaks_and_keeps_the_models_message_id(pack):
-    reply = AIMessage(content="Hi Ada! Let's talk caching.", id="run-1")
-    spoken = await LLMInterviewer(scripted(reply), AgentLedger("i")).compose(
-        interviewer_input(pack)
+async def test_llm_interviewer_continues_the_message_its_turn_began(pack):
+    # The acknowledgement was said under the turn's id; the model's words continue it.
+    voice = Voice("sophia-turn-7", "Thanks, you brought up caching.")
+    spoken = await LLMInterviewer(scripted("Let's talk caching."), AgentLedger("i")).compose(
+        interviewer_input(pack), voice
     )
     message = spoken.message
-    assert message.content == "Hi Ada! Let's talk caching." and message.id == "run-1"
-    assert message.name == "Sophia"
+    assert message.content == "Thanks, you brought up caching. Let's talk caching."
+    assert message.id == "sophia-turn-7" and message.name == "Sophia"
+    assert spoken.lines == [("question", "Let's talk caching.")]
 
 
 async def test_llm_interviewer_uses_tools_then_speaks(pack, store):

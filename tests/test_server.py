@@ -44,6 +44,7 @@ NODES = {
     "grader",
     "difficulty",
     "follow_up",
+    "acknowledge",
     "route",
     "report",
 }
