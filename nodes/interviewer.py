@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolCall,
+    ToolMessage,
+)
 from langgraph.runtime import Runtime
 from langgraph.store.base import BaseStore
 
@@ -45,6 +52,7 @@ from graph.state import (
     is_graded,
     recent_summary,
 )
+from graph.tool_loop import ask_with_tools
 from graph.usage import AgentLedger, save_ledger
 from graph.voice import Voice, say_reply, sophias_words
 from prompts import render_prompt
@@ -389,15 +397,15 @@ class LLMInterviewer:
         before = len(voice.said)
         messages = self._prompt(turn)
         try:
-            for _ in range(MAX_TOOL_ROUNDS):
-                reply = await say_reply(self.with_tools, messages, voice)
-                self.ledger.record([reply])
-                if not reply.tool_calls:
-                    break
-                messages += [reply, *[await self._run_tool(c, turn) for c in reply.tool_calls]]
-            else:
-                reply = await say_reply(self.model, messages, voice)
-                self.ledger.record([reply])
+            reply, messages = await ask_with_tools(
+                lambda sent: say_reply(self.with_tools, sent, voice),
+                messages,
+                lambda call: self._run_tool(call, turn),
+                self.ledger,
+                MAX_TOOL_ROUNDS,
+            )
+            if reply is None:  # still calling tools: it must speak now, without them
+                self.ledger.record([await say_reply(self.model, messages, voice)])
             text = voice.said[before:].strip()
             if not text:
                 raise ValueError("empty reply")
@@ -415,7 +423,7 @@ class LLMInterviewer:
         return SpokenTurn(voice.message(), lines)
 
     @staticmethod
-    async def _run_tool(call: dict, turn: InterviewerInput) -> ToolMessage:
+    async def _run_tool(call: ToolCall, turn: InterviewerInput) -> ToolMessage:
         tools = {t.name: t for t in INTERVIEWER_TOOLS}
         tool = tools.get(call["name"])
         if tool is None or turn.store is None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage, ToolCall, ToolMessage
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.runtime import Runtime
 
@@ -59,6 +59,7 @@ from graph.state import (
     intent_of,
 )
 from graph.store import latest_evaluations, load_profile, save_profile, save_report
+from graph.tool_loop import ask_with_tools
 from graph.usage import AgentLedger, load_usage, save_ledger
 from graph.voice import Voice, sophias_words
 from prompts import render_prompt
@@ -302,21 +303,20 @@ class LLMReport:
         ]
         advice: dict[str, dict] = {}
         resources: dict[str, list[dict]] = {}
+
+        async def run_tool(call: ToolCall) -> ToolMessage:
+            result = await self._run_tool(call, item)
+            topic = str(call.get("args", {}).get("topic", ""))
+            if call["name"] == "generate_coaching_suggestions" and topic:
+                advice[topic] = result
+            elif call["name"] == "find_learning_resources" and topic:
+                resources[topic] = result
+            return ToolMessage(json.dumps(result), tool_call_id=call["id"])
+
         try:
-            for _ in range(MAX_REPORT_TOOL_ROUNDS):
-                reply = await self.with_tools.ainvoke(messages)
-                self.ledger.record([reply])
-                if not reply.tool_calls:
-                    break
-                messages.append(reply)
-                for call in reply.tool_calls:
-                    result = await self._run_tool(call, item)
-                    topic = str(call.get("args", {}).get("topic", ""))
-                    if call["name"] == "generate_coaching_suggestions" and topic:
-                        advice[topic] = result
-                    elif call["name"] == "find_learning_resources" and topic:
-                        resources[topic] = result
-                    messages.append(ToolMessage(json.dumps(result), tool_call_id=call["id"]))
+            _, messages = await ask_with_tools(
+                self.with_tools.ainvoke, messages, run_tool, self.ledger, MAX_REPORT_TOOL_ROUNDS
+            )
             narrative, replies = await structured_call(self.model, messages, ReportNarrative)
             self.ledger.record(replies)
         except StructuredOutputError as exc:
@@ -347,7 +347,7 @@ class LLMReport:
             coaching=coaching,
         )
 
-    async def _run_tool(self, call: dict, item: ReportInput) -> object:
+    async def _run_tool(self, call: ToolCall, item: ReportInput) -> object:
         tool = self.tools.get(call["name"])
         if tool is None:
             return {"error": f"unknown tool {call['name']}"}

@@ -22,7 +22,7 @@ from graph.voice import Voice
 from nodes.difficulty import LevelInput, LLMDifficulty
 from nodes.follow_up import FollowUpInput, LLMFollowUp
 from nodes.grader import GradingInput, LLMGrader
-from nodes.interviewer import InterviewerInput, LLMInterviewer
+from nodes.interviewer import MAX_TOOL_ROUNDS, InterviewerInput, LLMInterviewer
 from nodes.report import LLMReport, ReportInput
 from tests.fake_models import GRADE, failing, role_aware, scripted
 
@@ -224,6 +224,20 @@ async def test_llm_interviewer_uses_tools_then_speaks(pack, store):
     spoken = await LLMInterviewer(model, ledger).compose(interviewer_input(pack, store))
     assert spoken.message.content == "Welcome, Ada!" and ledger.calls == 2
     assert "Ada" in str(model.prompts[1][-1].content)  # the tool's result reached the model
+
+
+async def test_llm_interviewer_that_keeps_calling_tools_still_speaks(pack, store):
+    await store.aput(("profiles",), "p", {"id": "p", "name": "Ada", "years_experience": 3})
+    call = AIMessage(
+        content="",
+        tool_calls=[{"name": "lookup_candidate_profile", "args": {}, "id": "again"}],
+    )
+    model = scripted(*[call] * MAX_TOOL_ROUNDS, "Welcome, Ada!")
+    ledger = AgentLedger("i")
+    spoken = await LLMInterviewer(model, ledger).compose(interviewer_input(pack, store))
+    # Out of tool rounds, the last call has no tools: Sophia speaks, nothing falls back.
+    assert spoken.message.content == "Welcome, Ada!" and not ledger.fallbacks
+    assert ledger.calls == MAX_TOOL_ROUNDS + 1
 
 
 async def test_llm_interviewer_falls_back_to_templates(pack):
