@@ -112,6 +112,10 @@ def _openai_model(
 ) -> BaseChatModel:
     from langchain_openai import ChatOpenAI
 
+    # langchain-openai sends the cap as `max_completion_tokens`, which OpenAI-compatible servers
+    # such as llama.cpp's ignore (a 200-token cap let a small model reply with 8,000 characters):
+    # a local server gets the older `max_tokens` too.
+    extra_body = {"max_tokens": max_tokens} if base_url and max_tokens else None
     return ChatOpenAI(
         model=name,
         temperature=temperature,
@@ -120,6 +124,7 @@ def _openai_model(
         timeout=timeout,
         max_retries=max_retries,
         max_tokens=max_tokens,
+        extra_body=extra_body,
         stream_usage=True,
     )
 

@@ -62,6 +62,9 @@ class Served:
     # The structured-output retry: the request repeats the model's unparsable reply.
     repeats_bad_reply: bool
     stream: bool
+    # The output cap the request carried, under each name clients use for it.
+    max_tokens: int | None = None
+    max_completion_tokens: int | None = None
 
 
 @dataclass
@@ -141,6 +144,8 @@ class FaultyOpenAIServer:
                         for m in body.get("messages", [])
                     ),
                     stream=bool(body.get("stream")),
+                    max_tokens=body.get("max_tokens"),
+                    max_completion_tokens=body.get("max_completion_tokens"),
                 )
             )
         stream = bool(body.get("stream"))

@@ -257,3 +257,15 @@ def test_the_streamed_interviewer_survives_cut_streams_and_errors(fault_server):
     assert streamed and all(s.stream for s in streamed)
     per_body = Counter(s.body_hash for s in fault_server.served)
     assert max(per_body.values()) <= 1 + max_retries
+
+
+@pytest.mark.parametrize("fault_server", [{"*": ["ok"]}], indirect=True)
+def test_every_request_to_a_local_server_carries_the_output_cap(fault_server):
+    """llama.cpp's server reads `max_tokens` and ignores `max_completion_tokens` (what
+    langchain-openai sends): every agent's request must carry the cap under the older name."""
+    context = Context(model="openai:fake", model_timeout=1, max_output_tokens=123, **SHORT)
+    priya = load_candidate(CANDIDATES_DIR / "mid-solid-priya.yaml")
+    asyncio.run(interview(priya, context))
+    agents = {s.agent for s in fault_server.served}
+    assert {"grader", "difficulty", "interviewer", "report"} <= agents
+    assert {s.max_tokens for s in fault_server.served} == {123}
