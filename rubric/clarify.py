@@ -39,7 +39,7 @@ def defined_term(question: Question, term: str | None) -> tuple[str, str] | None
 def _definition(question: Question, bank: TopicBank, term: str | None, book: Phrasebook) -> str:
     if (known := defined_term(question, term)) is not None:
         key, definition = known
-        return book.line("clarify.define", term=key, definition=definition.strip())
+        return book.line("clarify.define", term=key, definition=definition.strip().rstrip("."))
     if term:
         return book.line("clarify.define_unknown", term=term, topic=_topic_name(bank))
     return _rephrase(question, bank, book)

@@ -352,3 +352,31 @@ async def test_the_listening_set_exercises_every_path_and_meets_its_expectations
     assert requests >= {"repeat", "define", "scope", "rephrase"}
     assert sophia_kinds >= {"clarification", "reply", "hint", "feedback", "closing", "follow_up"}
     assert targets == {"junior", "mid", "senior"}
+
+
+def test_every_line_sophia_can_say_reads_as_a_sentence():
+    """Each template, filled with lower-case phrases as the role pack's terms and definitions are,
+    starts with a capital letter and ends with punctuation (a line that opens with `{term}`
+    would start in lower case)."""
+    from rubric.phrasing import load_phrasing
+
+    class Phrase(dict):
+        def __missing__(self, key: str) -> str:
+            # Corrections are the pack's whole sentences; everything else is a phrase.
+            return "Bind parameters." if key == "correction" else "composite index"
+
+    def lines(node, path=""):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield from lines(value, f"{path}.{key}".lstrip("."))
+        elif isinstance(node, list):
+            for value in node:
+                yield from lines(value, path)
+        else:
+            yield path, str(node).format_map(Phrase()).strip()
+
+    said = list(lines(load_phrasing()))
+    assert len(said) > 100
+    unfinished = [(slot, line) for slot, line in said if line[-1] not in ".?!:"]
+    lower = [(slot, line) for slot, line in said if not line[0].isupper()]
+    assert not unfinished and not lower, unfinished + lower
