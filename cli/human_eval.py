@@ -21,6 +21,7 @@ from evals.human import (
     load_human_answers,
 )
 from graph.config import Context
+from graph.llm import is_rubric
 
 
 async def evaluate_human(
@@ -38,6 +39,7 @@ async def evaluate_human(
             else next(iter(r.evaluation.scores.values())),
             flagged=bool(r.evaluation.misconceptions),
             misconceptions=tuple(r.evaluation.misconceptions),
+            brain=r.evaluation.brain,
         )
         for a, r in zip(answers, results, strict=True)
     ]
@@ -116,6 +118,17 @@ def run_human_eval(
     graded, metrics = run(evaluate_human(folder, split, context, concurrency))
     for table in agreement_tables(metrics):
         console.print(table)
+    if not is_rubric(context.model):
+        # A model that cannot be reached, or replies with no scores, leaves the rubric's grades:
+        # the figures would then be the rubric's under the model's name.
+        by_model = sum(g.brain == "llm" for g in graded)
+        metrics["graded_by_model"] = by_model
+        if by_model < len(graded):
+            err_console.print(
+                f"[bold yellow]warning:[/] {context.model} graded {by_model} of {len(graded)} "
+                "answers; the rest fell back to the rubric brain (a failed call or a reply "
+                "with no scores)"
+            )
     values = {k: v for k, v in metrics.items() if isinstance(v, int | float) or v is None}
     if json_path:
         data = {

@@ -155,6 +155,7 @@ class GradedHumanAnswer:
     quality: float
     flagged: bool  # the grader found a misconception
     misconceptions: tuple[str, ...] = ()
+    brain: str = "rubric"  # "llm" when the model's judgement stood, else the rubric's
 
     def to_json(self) -> dict[str, Any]:
         a = self.answer
@@ -169,6 +170,7 @@ class GradedHumanAnswer:
             "mistake": a.mistake,
             "flagged": self.flagged,
             "misconceptions": list(self.misconceptions),
+            "brain": self.brain,
             "words": len(words(a.text)),
         }
 

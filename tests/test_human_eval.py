@@ -180,3 +180,31 @@ def test_eval_human_threshold_breaks_exit_1_and_bad_split_exits_2(tmp_path):
     assert "spearman" in broken.output
     bad = runner.invoke(app, ["eval", "--human", str(folder), "--split", "train"], env=env)
     assert bad.exit_code == 2 and "--split" in bad.output
+
+
+def test_eval_human_warns_when_the_model_graded_fewer_answers_than_asked(tmp_path):
+    """A model that replies with no scores leaves the rubric's grades: the run must say so rather
+    than print the rubric's figures under the model's name."""
+    from langchain_core.language_models import FakeListChatModel
+
+    from graph.llm import register_model
+    from tests.fake_models import GRADE
+
+    empty = json.dumps({"anchor": 3, "rationale": "x", "misconceptions": [], "found": []})
+    # Replies cycle: one answer gets scores, the other two get none.
+    register_model("human-eval-half", FakeListChatModel(responses=[GRADE, empty, empty, empty]))
+    folder = _write(
+        tmp_path / "h",
+        [human("a", 5, 4, text=STRONG), human("b", 1, 2, text="I would use a cache.")],
+    )
+    out = tmp_path / "human.json"
+    args = ["eval", "--human", str(folder), "--json", str(out), "--concurrency", "1"]
+    env = {"COLUMNS": "200", "OPENAI_API_KEY": ""}
+    result = CliRunner().invoke(app, [*args, "--model", "fake:human-eval-half"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "fake:human-eval-half graded 1 of 2 answers" in " ".join(result.output.split())
+    data = json.loads(out.read_text())
+    assert [a["brain"] for a in data["answers"]] == ["llm", "rubric"]
+    assert data["metrics"]["graded_by_model"] == 1
+    rubric = CliRunner().invoke(app, [*args, "--model", "rubric"], env=env)
+    assert "warning" not in rubric.output
