@@ -2,8 +2,10 @@
 
 What each request gets:
 - `repeat`: the open question again, word for word;
-- `define`: the term's one-line definition from the role pack (`Question.clarify.terms`), else
-  a line that takes the term in its usual sense for the topic and offers a way round it;
+- `define`: the term's one-line definition from the role pack (`Question.clarify.terms`); a
+  term the question did not use, that the candidate brought in, is not defined (that could
+  give part of the answer away): Sophia says she did not use it; else a line that takes the
+  term in its usual sense for the topic and offers a way round it;
 - `scope`: the pack's way to narrow the question, else "pick the case you know best and say
   which";
 - `rephrase`: the pack's plainer wording, else a plainer ask built from the topic's title
@@ -36,10 +38,14 @@ def defined_term(question: Question, term: str | None) -> tuple[str, str] | None
     return None
 
 
-def _definition(question: Question, bank: TopicBank, term: str | None, book: Phrasebook) -> str:
+def _definition(
+    question: Question, bank: TopicBank, term: str | None, open_text: str, book: Phrasebook
+) -> str:
     if (known := defined_term(question, term)) is not None:
         key, definition = known
         return book.line("clarify.define", term=key, definition=definition.strip().rstrip("."))
+    if term and IndexedText(open_text).find(compile_phrase(term)) is None:
+        return book.line("clarify.define_unasked", term=term)
     if term:
         return book.line("clarify.define_unknown", term=term, topic=_topic_name(bank))
     return _rephrase(question, bank, book)
@@ -76,7 +82,7 @@ def clarification(
         # The candidate asked to hear it again: the only sentence said twice on purpose.
         return f"{book.line('clarify.repeat')} {open_text}"
     if request == "define":
-        return _definition(question, bank, term, book)
+        return _definition(question, bank, term, open_text, book)
     if request == "scope":
         return _scope(question, book)
     return _rephrase(question, bank, book)

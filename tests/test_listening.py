@@ -380,3 +380,14 @@ def test_every_line_sophia_can_say_reads_as_a_sentence():
     unfinished = [(slot, line) for slot, line in said if line[-1] not in ".?!:"]
     lower = [(slot, line) for slot, line in said if not line[0].isupper()]
     assert not unfinished and not lower, unfinished + lower
+
+
+async def test_a_term_sophia_did_not_use_is_not_defined():
+    """The candidate brings in a term of their own: Sophia says she did not use it, rather than
+    taking it "in its usual sense" as if she had."""
+    asking = "What do you mean by a composite index?"
+    done = await run(person(schema_optimization=[asking, PRIYA.answers["schema_optimization"]]))
+    (clarified,) = lines(done, "sophia", "clarification")
+    assert "composite index" in clarified.text
+    assert "didn't" in clarified.text or "wasn't part of my question" in clarified.text
+    assert turn_of(done, asking) not in graded_turns(done)
