@@ -119,8 +119,23 @@ def main(argv: list[str] | None = None) -> None:
             clip={"x": 0, "y": 0, "width": 1280, "height": 1700},
             full_page=True,
         )
-        team.locator(".question").nth(2).scroll_into_view_if_needed()
-        team.locator(".question").nth(2).screenshot(path=out / "report-question.png")
+        # One question with a margin, from the whole page: an element screenshot would have the
+        # sticky header over its top and no room at its edges.
+        question = team.locator(".question").nth(2)
+        question.scroll_into_view_if_needed()
+        box = question.bounding_box()
+        top = box["y"] + team.evaluate("window.scrollY")
+        team.evaluate("window.scrollTo(0, 0)")  # the fixed header back over the page's top
+        team.screenshot(
+            path=out / "report-question.png",
+            full_page=True,
+            clip={
+                "x": max(0, box["x"] - 24),
+                "y": max(0, top - 24),
+                "width": box["width"] + 48,
+                "height": box["height"] + 48,
+            },
+        )
         team.goto(f"{url}/ui/team/#/compare/{','.join(threads)}")
         team.wait_for_selector(".compare")
         team.screenshot(path=out / "compare.png", full_page=True)
