@@ -29,6 +29,7 @@ CASES = [
         [
             "REST doesn't require JSON; it's just the most common representation.",
             "It's a myth that REST means JSON: XML or protobuf work too.",
+            "Our REST API returns JSON because every client we have speaks it.",
         ],
     ),
     (
@@ -43,6 +44,7 @@ CASES = [
         [
             "to_thread is good for blocking I/O, but CPU-bound Python needs a process pool.",
             "A thread pool does not run CPU-bound Python in parallel, because of the GIL.",
+            "to_thread is for blocking I/O; for CPU-bound work a process pool runs in parallel.",
         ],
     ),
     (
@@ -56,6 +58,7 @@ CASES = [
         [
             "OAuth is not an authentication protocol: OpenID Connect adds that on top.",
             "OAuth 2.0 is about delegated authorization; OpenID Connect handles authentication.",
+            "OpenID Connect is an authentication protocol built on top of OAuth 2.0.",
         ],
     ),
     (
@@ -70,6 +73,7 @@ CASES = [
         [
             "lru_cache doesn't work with async functions: it caches the coroutine, not the result.",
             "Never put lru_cache on an async function; use an async cache with a TTL.",
+            "lru_cache is fine for sync helpers, and Redis with a TTL caches the async lookups.",
         ],
     ),
     (
@@ -83,6 +87,7 @@ CASES = [
         [
             "Python can still have memory leaks, for example a module-level dict that only grows.",
             "The garbage collector doesn't prevent memory leaks from objects you still reference.",
+            "Python has a garbage collector, and memory still leaks through references you keep.",
         ],
     ),
     (
@@ -96,6 +101,7 @@ CASES = [
         [
             "Rows are not returned in insertion order unless you add an ORDER BY.",
             "Without ORDER BY the order is undefined, so pagination needs ORDER BY id.",
+            "We add ORDER BY created_at, id so the rows come back in a stable order.",
         ],
     ),
     (
@@ -109,6 +115,7 @@ CASES = [
         [
             "A replica is not a backup: it copies a DROP TABLE within seconds.",
             "Replicas help availability, and we still take nightly backups with PITR.",
+            "We keep a replica for failover and separate backups for recovery.",
         ],
     ),
     (
@@ -122,6 +129,7 @@ CASES = [
         [
             "It's a myth that monoliths can't scale: run more copies behind a load balancer.",
             "A monolith scales horizontally just fine when it is stateless.",
+            "Our monolith scaled to ten instances behind a load balancer.",
         ],
     ),
     (
@@ -135,6 +143,7 @@ CASES = [
         [
             "You can't average the p99 across instances; sum the histogram buckets instead.",
             "Don't average percentiles, aggregate the histograms and compute the quantile.",
+            "The dashboard shows the p99 from the histogram, next to the average.",
         ],
     ),
     (
@@ -148,6 +157,7 @@ CASES = [
         [
             "Workers don't share memory: each is a separate process with its own globals.",
             "Global variables are not shared across workers, so keep the counter in Redis.",
+            "Each uvicorn worker is its own process, so shared state goes in Redis.",
         ],
     ),
     (
@@ -161,6 +171,7 @@ CASES = [
         [
             "A load balancer can fail too, so we run two with a floating IP.",
             "It's wrong to think the load balancer never fails: it's a single point of failure.",
+            "We run two load balancers with a floating IP in case one fails.",
         ],
     ),
     (
@@ -174,6 +185,7 @@ CASES = [
         [
             "Postgres doesn't store the row count, so count(*) has to scan.",
             "count(*) is not instant on a big table; use the estimate in pg_class.",
+            "count(*) on a big table scans it, so we show the estimate from pg_class.",
         ],
     ),
 ]
