@@ -97,6 +97,12 @@ WITHOUT_A_STORY = 2.25
 # grades the main criterion only, which this does not touch).
 CONCISE_WORDS = 120
 VERBOSITY_PENALTY = 0.5
+# Each sweeping claim an answer makes (signals.yaml `overclaim`: "scales infinitely", "no
+# downside", "the tool handles it for you"), up to OVERCLAIM_MAX, costs technical knowledge and
+# problem solving this much: it says the problem is gone instead of how it is solved, and the
+# people who wrote the candidate sets marked such confident answers down as bluffing.
+OVERCLAIM_PENALTY = 0.4
+OVERCLAIM_MAX = 2
 
 
 # Lists of signals.yaml that describe how firmly something is said (rubric/claims.py).
@@ -113,8 +119,9 @@ STANCE_LISTS = (
     "senses",
 )
 # Signal lexicons the stance reader also uses: a sentence that leans on "best practices" or "the
-# industry standard" in place of a reason asserts its claims only loosely (rubric/claims.py).
-SHARED_STANCE_LISTS = ("vague",)
+# industry standard", or waves the problem away ("it scales infinitely"), in place of a reason
+# asserts its claims only loosely (rubric/claims.py).
+SHARED_STANCE_LISTS = ("vague", "overclaim")
 
 
 @dataclass(frozen=True)
@@ -412,16 +419,17 @@ class _Shows:
         self.read = read
         self._cache: dict[str, int] = {}
 
-    def count(self, name: str) -> int:
-        """How many of a lexicon's phrases the answers assert."""
-        if name not in self._cache:
+    def count(self, name: str, negatable: bool = False) -> int:
+        """How many of a lexicon's phrases the answers assert (not denied, when `negatable`)."""
+        key = f"{name}/{negatable}"
+        if key not in self._cache:
             phrases = [compile_phrase(p) for p in load_signals().phrases.get(name, ())]
-            self._cache[name] = sum(
+            self._cache[key] = sum(
                 1
                 for p in phrases
-                if any(r.evidence(p, negatable=False) for r in self.read.readings)
+                if any(r.evidence(p, negatable=negatable) for r in self.read.readings)
             )
-        return self._cache[name]
+        return self._cache[key]
 
     def has(self, name: str) -> bool:
         """Whether the answers assert a lexicon's phrase (or match its pattern)."""
@@ -507,14 +515,15 @@ def _criterion_scores(
     shows = _Shows(read)
     knowledge = _knowledge(coverage, read.n_words)
     flags = len(read.red_flags)
+    overclaim = OVERCLAIM_PENALTY * min(OVERCLAIM_MAX, shows.count("overclaim", negatable=True))
     raw: dict[Criterion, float] = {}
     depth = 0.25 * shows.has("tradeoff") + 0.25 * shows.has("example")
     if "technical_knowledge" in question.criteria:
         score = 1 + 4 * knowledge + (depth if coverage.coverage >= 0.15 else 0.0)
-        raw["technical_knowledge"] = score - RED_FLAG_PENALTY * min(2, flags)
+        raw["technical_knowledge"] = score - RED_FLAG_PENALTY * min(2, flags) - overclaim
     if "problem_solving" in question.criteria:
         score = 1 + 4 * (0.65 * knowledge + 0.35 * _reasoning(shows))
-        raw["problem_solving"] = score - 0.5 * min(2, flags)
+        raw["problem_solving"] = score - 0.5 * min(2, flags) - overclaim
     if "soft_skills" in question.criteria:
         star, acted, outcome, reflection = _story(shows, coverage, question)
         score = 1 + 4 * (0.55 * knowledge + 0.45 * star)
