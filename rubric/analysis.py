@@ -97,11 +97,11 @@ WITHOUT_A_STORY = 2.25
 # grades the main criterion only, which this does not touch).
 CONCISE_WORDS = 120
 VERBOSITY_PENALTY = 0.5
-# Each sweeping claim an answer makes (signals.yaml `overclaim`: "scales infinitely", "no
+# Each sentence with a sweeping claim (signals.yaml `overclaim`: "scales infinitely", "no
 # downside", "the tool handles it for you"), up to OVERCLAIM_MAX, costs technical knowledge and
 # problem solving this much: it says the problem is gone instead of how it is solved, and the
 # people who wrote the candidate sets marked such confident answers down as bluffing.
-OVERCLAIM_PENALTY = 0.4
+OVERCLAIM_PENALTY = 0.5
 OVERCLAIM_MAX = 2
 
 
@@ -419,17 +419,26 @@ class _Shows:
         self.read = read
         self._cache: dict[str, int] = {}
 
-    def count(self, name: str, negatable: bool = False) -> int:
-        """How many of a lexicon's phrases the answers assert (not denied, when `negatable`)."""
-        key = f"{name}/{negatable}"
-        if key not in self._cache:
+    def count(self, name: str) -> int:
+        """How many of a lexicon's phrases the answers assert."""
+        if name not in self._cache:
             phrases = [compile_phrase(p) for p in load_signals().phrases.get(name, ())]
-            self._cache[key] = sum(
+            self._cache[name] = sum(
                 1
                 for p in phrases
-                if any(r.evidence(p, negatable=negatable) for r in self.read.readings)
+                if any(r.evidence(p, negatable=False) for r in self.read.readings)
             )
-        return self._cache[key]
+        return self._cache[name]
+
+    def sentences(self, name: str) -> int:
+        """How many sentences of the answers assert one of a lexicon's phrases, not denied."""
+        said: set[tuple[int, str]] = set()
+        for p in (compile_phrase(p) for p in load_signals().phrases.get(name, ())):
+            for i, reading in enumerate(self.read.readings):
+                found = reading.evidence(p, negatable=True)
+                if found:
+                    said.add((i, found.sentence))
+        return len(said)
 
     def has(self, name: str) -> bool:
         """Whether the answers assert a lexicon's phrase (or match its pattern)."""
@@ -515,7 +524,7 @@ def _criterion_scores(
     shows = _Shows(read)
     knowledge = _knowledge(coverage, read.n_words)
     flags = len(read.red_flags)
-    overclaim = OVERCLAIM_PENALTY * min(OVERCLAIM_MAX, shows.count("overclaim", negatable=True))
+    overclaim = OVERCLAIM_PENALTY * min(OVERCLAIM_MAX, shows.sentences("overclaim"))
     raw: dict[Criterion, float] = {}
     depth = 0.25 * shows.has("tradeoff") + 0.25 * shows.has("example")
     if "technical_knowledge" in question.criteria:
