@@ -431,11 +431,18 @@ class _Shows:
         return self._cache[name]
 
     def sentences(self, name: str) -> int:
-        """How many sentences of the answers assert one of a lexicon's phrases, not denied."""
+        """How many sentences of the answers assert one of a lexicon's phrases, not denied (a
+        claim is padded like a misconception: "never serve stale data")."""
+        key = f"{name} sentences"
+        if key not in self._cache:
+            self._cache[key] = self._sentences(name)
+        return self._cache[key]
+
+    def _sentences(self, name: str) -> int:
         said: set[tuple[int, str]] = set()
         for p in (compile_phrase(p) for p in load_signals().phrases.get(name, ())):
             for i, reading in enumerate(self.read.readings):
-                found = reading.evidence(p, negatable=True)
+                found = reading.evidence(p, RED_FLAG_GAP, negatable=True)
                 if found:
                     said.add((i, found.sentence))
         return len(said)
@@ -455,12 +462,15 @@ class _Shows:
         )
 
 
-def _answer_signals(bank: TopicBank, read: _Read, coverage: float) -> None:
-    """Add the answer-level signals: empty, dont_know, off_topic, vague, rambling."""
+def _answer_signals(bank: TopicBank, read: _Read, coverage: float, shows: _Shows) -> None:
+    """Add the answer-level signals: red_flag, overclaim, empty, dont_know, off_topic, vague,
+    rambling."""
     lexicon = load_signals()
     signals = read.signals
     if read.red_flags:
         signals.append("red_flag")
+    if shows.sentences("overclaim"):
+        signals.append("overclaim")
     n_words = read.n_words
     main = read.main.indexed
     main_words = len(main.stems)
@@ -518,10 +528,9 @@ def _story(
 
 
 def _criterion_scores(
-    question: Question, read: _Read, coverage: _Coverage
+    question: Question, read: _Read, coverage: _Coverage, shows: _Shows
 ) -> dict[Criterion, float]:
     """Each criterion the question evidences, on its own 1-5 anchors (before the offset)."""
-    shows = _Shows(read)
     knowledge = _knowledge(coverage, read.n_words)
     flags = len(read.red_flags)
     overclaim = OVERCLAIM_PENALTY * min(OVERCLAIM_MAX, shows.sentences("overclaim"))
@@ -587,8 +596,9 @@ def _analyse(question: Question, bank: TopicBank, answers: Sequence[str]) -> Ans
     """Read the answers, credit the key points, read the signals, score and explain."""
     read = _read_answers(answers, [*question.red_flags, *bank.red_flags])
     coverage = _cover_key_points(question, read)
-    _answer_signals(bank, read, coverage.coverage)
-    raw = _criterion_scores(question, read, coverage)
+    shows = _Shows(read)
+    _answer_signals(bank, read, coverage.coverage, shows)
+    raw = _criterion_scores(question, read, coverage, shows)
     quality = clamp_score(raw[question.criteria[0]])
     anchor = max(1, min(5, round(quality)))
     return AnswerAnalysis(
