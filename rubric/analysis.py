@@ -431,8 +431,9 @@ class _Shows:
         return self._cache[name]
 
     def sentences(self, name: str) -> int:
-        """How many sentences of the answers assert one of a lexicon's phrases, not denied (a
-        claim is padded like a misconception: "never serve stale data")."""
+        """How many sentences of the answers state one of a lexicon's claims, read as
+        misconceptions are: padded ("never serve stale data"), and taken back only by a
+        denial ("it will not scale infinitely")."""
         key = f"{name} sentences"
         if key not in self._cache:
             self._cache[key] = self._sentences(name)
@@ -442,9 +443,9 @@ class _Shows:
         said: set[tuple[int, str]] = set()
         for p in (compile_phrase(p) for p in load_signals().phrases.get(name, ())):
             for i, reading in enumerate(self.read.readings):
-                found = reading.evidence(p, RED_FLAG_GAP, negatable=True)
-                if found:
-                    said.add((i, found.sentence))
+                sentence = reading.states(p, RED_FLAG_GAP)
+                if sentence is not None:
+                    said.add((i, sentence))
         return len(said)
 
     def has(self, name: str) -> bool:
