@@ -40,7 +40,11 @@ COVERAGE_CURVE: tuple[tuple[float, float], ...] = (
     (0.62, 0.75),
     (0.86, 1.0),
 )
+# A stated misconception costs this much technical knowledge and RED_FLAG_REASONING_PENALTY of
+# problem solving, for at most WRONG_CLAIMS_COUNTED per answer.
 RED_FLAG_PENALTY = 0.75
+RED_FLAG_REASONING_PENALTY = 0.5
+WRONG_CLAIMS_COUNTED = 2
 # Coverage is scaled by (LENGTH_REFERENCE_WORDS / words) ** LENGTH_EXPONENT. Seven candidate
 # sets by seven writers set the same expectations whatever their answers' length, and the
 # rubric's mean error per set tracked that length (58 words a set: -6 points; 134 words: +6).
@@ -98,11 +102,10 @@ WITHOUT_A_STORY = 2.25
 CONCISE_WORDS = 120
 VERBOSITY_PENALTY = 0.5
 # Each sentence with a sweeping claim (signals.yaml `overclaim`: "scales infinitely", "no
-# downside", "the tool handles it for you"), up to OVERCLAIM_MAX, costs technical knowledge and
-# problem solving this much: it says the problem is gone instead of how it is solved, and the
-# people who wrote the candidate sets marked such confident answers down as bluffing.
-OVERCLAIM_PENALTY = 0.5
-OVERCLAIM_MAX = 2
+# downside", "the tool handles it for you") costs what a stated misconception does, counted
+# with them: it claims the problem gone (no limit, no cost) instead of saying how it is solved,
+# which is false for any real system, and the people who wrote the candidate sets marked such
+# confident answers down as bluffing.
 
 
 # Lists of signals.yaml that describe how firmly something is said (rubric/claims.py).
@@ -534,15 +537,16 @@ def _criterion_scores(
     """Each criterion the question evidences, on its own 1-5 anchors (before the offset)."""
     knowledge = _knowledge(coverage, read.n_words)
     flags = len(read.red_flags)
-    overclaim = OVERCLAIM_PENALTY * min(OVERCLAIM_MAX, shows.sentences("overclaim"))
+    # Misconceptions and sweeping claims: the wrong claims the answer makes.
+    wrong = min(WRONG_CLAIMS_COUNTED, flags + shows.sentences("overclaim"))
     raw: dict[Criterion, float] = {}
     depth = 0.25 * shows.has("tradeoff") + 0.25 * shows.has("example")
     if "technical_knowledge" in question.criteria:
         score = 1 + 4 * knowledge + (depth if coverage.coverage >= 0.15 else 0.0)
-        raw["technical_knowledge"] = score - RED_FLAG_PENALTY * min(2, flags) - overclaim
+        raw["technical_knowledge"] = score - RED_FLAG_PENALTY * wrong
     if "problem_solving" in question.criteria:
         score = 1 + 4 * (0.65 * knowledge + 0.35 * _reasoning(shows))
-        raw["problem_solving"] = score - 0.5 * min(2, flags) - overclaim
+        raw["problem_solving"] = score - RED_FLAG_REASONING_PENALTY * wrong
     if "soft_skills" in question.criteria:
         star, acted, outcome, reflection = _story(shows, coverage, question)
         score = 1 + 4 * (0.55 * knowledge + 0.45 * star)

@@ -297,7 +297,7 @@ def test_sweeping_claims_cost_what_an_explanation_earns(pack):
 
 
 def test_each_sweeping_sentence_costs_once_and_a_denied_one_costs_nothing(pack):
-    from rubric.analysis import OVERCLAIM_PENALTY
+    from rubric.analysis import RED_FLAG_PENALTY
 
     base = "I'd put Redis in front of the endpoint with cache-aside and a TTL of a few minutes."
     plain = analyse(pack, base, question=CACHE_QUESTION)
@@ -308,7 +308,7 @@ def test_each_sweeping_sentence_costs_once_and_a_denied_one_costs_nothing(pack):
     denied = analyse(pack, base + " It will not scale infinitely.", question=CACHE_QUESTION)
     assert "overclaim" in one.signals and "overclaim" not in denied.signals
     drop = plain.scores["technical_knowledge"] - one.scores["technical_knowledge"]
-    assert 0.3 <= drop <= 1.5 * OVERCLAIM_PENALTY
+    assert 0.5 <= drop <= 1.2 * RED_FLAG_PENALTY
 
 
 def test_a_hyphenated_digest_name_is_the_same_word(pack):
