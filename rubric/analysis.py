@@ -41,7 +41,10 @@ COVERAGE_CURVE: tuple[tuple[float, float], ...] = (
     (0.86, 1.0),
 )
 # A stated misconception costs this much technical knowledge and RED_FLAG_REASONING_PENALTY of
-# problem solving, for at most WRONG_CLAIMS_COUNTED per answer.
+# problem solving, for at most WRONG_CLAIMS_COUNTED per answer. A sentence with a sweeping claim
+# (signals.yaml `overclaim`: "scales infinitely", "no downside", "the tool handles it for you")
+# counts as one: it claims the problem gone (no limit, no cost), which no real system is, instead
+# of saying how it is solved; the writers of the candidate sets marked such answers as bluffing.
 RED_FLAG_PENALTY = 0.75
 RED_FLAG_REASONING_PENALTY = 0.5
 WRONG_CLAIMS_COUNTED = 2
@@ -101,11 +104,6 @@ WITHOUT_A_STORY = 2.25
 # grades the main criterion only, which this does not touch).
 CONCISE_WORDS = 120
 VERBOSITY_PENALTY = 0.5
-# Each sentence with a sweeping claim (signals.yaml `overclaim`: "scales infinitely", "no
-# downside", "the tool handles it for you") costs what a stated misconception does, counted
-# with them: it claims the problem gone (no limit, no cost) instead of saying how it is solved,
-# which is false for any real system, and the people who wrote the candidate sets marked such
-# confident answers down as bluffing.
 
 
 # Lists of signals.yaml that describe how firmly something is said (rubric/claims.py).
