@@ -256,6 +256,10 @@ class LevelAssessment(BaseModel):
     observations: dict[str, float] = Field(
         default_factory=dict, description="Implied ability per question id answered so far."
     )
+    overclaimed: list[str] = Field(
+        default_factory=list,
+        description="Question ids whose answers overclaimed: each weakens the experience prior.",
+    )
     evidence: list[str] = Field(default_factory=list)
 
 

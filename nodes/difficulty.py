@@ -36,6 +36,10 @@ from rubric.role_pack import Question, TopicBank
 # How much the prior counts, in answers' worth of evidence: a CV is real evidence, about a
 # third of what a dozen technical answers say.
 PRIOR_WEIGHT = 5.0
+# A CV is the candidate's own claim. Each technical answer that overclaims ("it scales
+# infinitely", "no downside": the rubric's `overclaim` signal) shows claims running ahead of
+# knowledge, and takes one answer's worth off the prior's weight, down to this floor.
+PRIOR_WEIGHT_FLOOR = 2.0
 # Quality (1-5) at which an answer implies exactly the question's level, and how far one point
 # of quality moves the implied level. (3.5 before the rubric read claims and substance; its
 # mid answers now run about 0.15 higher, and levels on the candidate sets drifted up.)
@@ -71,11 +75,18 @@ def implied_ability(difficulty_value: float, quality: float) -> float:
     return max(IMPLIED_RANGE[0], min(IMPLIED_RANGE[1], implied))
 
 
+def prior_weight(overclaiming_answers: int) -> float:
+    """How many answers' worth the experience prior counts after that many technical answers
+    overclaimed (PRIOR_WEIGHT, one less for each, not below PRIOR_WEIGHT_FLOOR)."""
+    return max(PRIOR_WEIGHT_FLOOR, PRIOR_WEIGHT - overclaiming_answers)
+
+
 class RubricDifficulty:
     """Averages the prior with the ability each technical answer implies."""
 
     async def assess(self, item: LevelInput) -> LevelAssessment:
         observations = dict(item.previous.observations)
+        overclaimed = list(item.previous.overclaimed)
         evidence = list(item.previous.evidence)
         # Only technical answers: soft-skill answers read as STAR stories at every level, so
         # (measured on the candidate sets) they blurred the level more than they told it.
@@ -87,10 +98,12 @@ class RubricDifficulty:
                 f"{item.question.id}: quality {analysis.quality:.1f} on a "
                 f"{item.question.difficulty} question implies {implied:.2f}"
             )
+            if "overclaim" in analysis.signals and item.question.id not in overclaimed:
+                overclaimed.append(item.question.id)
+                evidence.append(f"{item.question.id}: overclaims; the CV counts for less")
         prior = item.previous.prior
-        ability = (PRIOR_WEIGHT * prior + sum(observations.values())) / (
-            PRIOR_WEIGHT + len(observations)
-        )
+        weight = prior_weight(len(overclaimed))
+        ability = (weight * prior + sum(observations.values())) / (weight + len(observations))
         level = level_for_ability(ability)
         return LevelAssessment(
             level=level,
@@ -98,6 +111,7 @@ class RubricDifficulty:
             prior=prior,
             next_difficulty=level,
             observations=observations,
+            overclaimed=overclaimed,
             evidence=evidence[-20:],
         )
 

@@ -40,7 +40,14 @@ COVERAGE_CURVE: tuple[tuple[float, float], ...] = (
     (0.62, 0.75),
     (0.86, 1.0),
 )
+# A stated misconception costs this much technical knowledge and RED_FLAG_REASONING_PENALTY of
+# problem solving, for at most WRONG_CLAIMS_COUNTED per answer. A sentence with a sweeping claim
+# (signals.yaml `overclaim`: "scales infinitely", "no downside", "the tool handles it for you")
+# counts as one: it claims the problem gone (no limit, no cost), which no real system is, instead
+# of saying how it is solved; the writers of the candidate sets marked such answers as bluffing.
 RED_FLAG_PENALTY = 0.75
+RED_FLAG_REASONING_PENALTY = 0.5
+WRONG_CLAIMS_COUNTED = 2
 # Coverage is scaled by (LENGTH_REFERENCE_WORDS / words) ** LENGTH_EXPONENT. Seven candidate
 # sets by seven writers set the same expectations whatever their answers' length, and the
 # rubric's mean error per set tracked that length (58 words a set: -6 points; 134 words: +6).
@@ -113,8 +120,9 @@ STANCE_LISTS = (
     "senses",
 )
 # Signal lexicons the stance reader also uses: a sentence that leans on "best practices" or "the
-# industry standard" in place of a reason asserts its claims only loosely (rubric/claims.py).
-SHARED_STANCE_LISTS = ("vague",)
+# industry standard", or waves the problem away ("it scales infinitely"), in place of a reason
+# asserts its claims only loosely (rubric/claims.py).
+SHARED_STANCE_LISTS = ("vague", "overclaim")
 
 
 @dataclass(frozen=True)
@@ -423,6 +431,24 @@ class _Shows:
             )
         return self._cache[name]
 
+    def sentences(self, name: str) -> int:
+        """How many sentences of the answers state one of a lexicon's claims, read as
+        misconceptions are: padded ("never serve stale data"), and taken back only by a
+        denial ("it will not scale infinitely")."""
+        key = f"{name} sentences"
+        if key not in self._cache:
+            self._cache[key] = self._sentences(name)
+        return self._cache[key]
+
+    def _sentences(self, name: str) -> int:
+        said: set[tuple[int, str]] = set()
+        for p in (compile_phrase(p) for p in load_signals().phrases.get(name, ())):
+            for i, reading in enumerate(self.read.readings):
+                sentence = reading.states(p, RED_FLAG_GAP)
+                if sentence is not None:
+                    said.add((i, sentence))
+        return len(said)
+
     def has(self, name: str) -> bool:
         """Whether the answers assert a lexicon's phrase (or match its pattern)."""
         if self.count(name):
@@ -438,12 +464,15 @@ class _Shows:
         )
 
 
-def _answer_signals(bank: TopicBank, read: _Read, coverage: float) -> None:
-    """Add the answer-level signals: empty, dont_know, off_topic, vague, rambling."""
+def _answer_signals(bank: TopicBank, read: _Read, coverage: float, shows: _Shows) -> None:
+    """Add the answer-level signals: red_flag, overclaim, empty, dont_know, off_topic, vague,
+    rambling."""
     lexicon = load_signals()
     signals = read.signals
     if read.red_flags:
         signals.append("red_flag")
+    if shows.sentences("overclaim"):
+        signals.append("overclaim")
     n_words = read.n_words
     main = read.main.indexed
     main_words = len(main.stems)
@@ -501,20 +530,21 @@ def _story(
 
 
 def _criterion_scores(
-    question: Question, read: _Read, coverage: _Coverage
+    question: Question, read: _Read, coverage: _Coverage, shows: _Shows
 ) -> dict[Criterion, float]:
     """Each criterion the question evidences, on its own 1-5 anchors (before the offset)."""
-    shows = _Shows(read)
     knowledge = _knowledge(coverage, read.n_words)
     flags = len(read.red_flags)
+    # Misconceptions and sweeping claims: the wrong claims the answer makes.
+    wrong = min(WRONG_CLAIMS_COUNTED, flags + shows.sentences("overclaim"))
     raw: dict[Criterion, float] = {}
     depth = 0.25 * shows.has("tradeoff") + 0.25 * shows.has("example")
     if "technical_knowledge" in question.criteria:
         score = 1 + 4 * knowledge + (depth if coverage.coverage >= 0.15 else 0.0)
-        raw["technical_knowledge"] = score - RED_FLAG_PENALTY * min(2, flags)
+        raw["technical_knowledge"] = score - RED_FLAG_PENALTY * wrong
     if "problem_solving" in question.criteria:
         score = 1 + 4 * (0.65 * knowledge + 0.35 * _reasoning(shows))
-        raw["problem_solving"] = score - 0.5 * min(2, flags)
+        raw["problem_solving"] = score - RED_FLAG_REASONING_PENALTY * wrong
     if "soft_skills" in question.criteria:
         star, acted, outcome, reflection = _story(shows, coverage, question)
         score = 1 + 4 * (0.55 * knowledge + 0.45 * star)
@@ -569,8 +599,9 @@ def _analyse(question: Question, bank: TopicBank, answers: Sequence[str]) -> Ans
     """Read the answers, credit the key points, read the signals, score and explain."""
     read = _read_answers(answers, [*question.red_flags, *bank.red_flags])
     coverage = _cover_key_points(question, read)
-    _answer_signals(bank, read, coverage.coverage)
-    raw = _criterion_scores(question, read, coverage)
+    shows = _Shows(read)
+    _answer_signals(bank, read, coverage.coverage, shows)
+    raw = _criterion_scores(question, read, coverage, shows)
     quality = clamp_score(raw[question.criteria[0]])
     anchor = max(1, min(5, round(quality)))
     return AnswerAnalysis(

@@ -5,8 +5,8 @@ cut into sentences and clauses, and each clause gets a stance:
 
 - `asserted`: said as a fact, a practice or advice: full credit;
 - `hedged`: said with a hedge ("maybe", "I guess"), or in a sentence that leans on a vague
-  appeal ("following best practices", "the industry standard") in place of a reason: part
-  credit;
+  appeal ("following best practices", "the industry standard") or a sweeping claim ("it scales
+  infinitely", "the gateway handles it for you") in place of a reason: part credit;
 - `named`: a bare list of terms, with no sentence around them: little credit;
 - `questioned`: asked back ("is it the event loop?"): no credit;
 - `unknown`: disclaimed ("I've heard of the GIL but don't know what it does"): no credit.
@@ -21,7 +21,8 @@ question still states the belief, and only a denial ("it's a myth that...", "X i
 "No." answering the question) takes it back.
 
 The word lists are in `prompts/rubric/signals.yaml` (`ignorance`, `hedge`, `denial`,
-`disavowal`, `contrast`, `function_words`, `senses`, and the signal list `vague`).
+`disavowal`, `contrast`, `function_words`, `senses`, and the signal lists `vague` and
+`overclaim`).
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class Lexicons:
     function_words: frozenset[str]
     senses: tuple[Sense, ...]
     vague: tuple[Phrase, ...] = ()
+    overclaim: tuple[Phrase, ...] = ()
 
 
 @cache
@@ -106,6 +108,7 @@ def lexicons(raw: tuple[tuple[str, tuple[str, ...]], ...]) -> Lexicons:
         function_words=frozenset(w for p in lists.get("function_words", ()) for w in words(p)),
         senses=tuple(compile_sense(s) for s in lists.get("senses", ())),
         vague=phrases("vague"),
+        overclaim=phrases("overclaim"),
     )
 
 
@@ -181,10 +184,11 @@ class Reading:
                     self.clauses[j] = Clause(earlier.sentence, earlier.start, earlier.end, "hedged")
 
     def _is_vague(self, sentence: str) -> bool:
-        """A sentence that rests on a vague appeal ("best practices", "the industry standard"):
+        """A sentence that rests on a vague appeal ("best practices", "the industry standard")
+        or waves a problem away ("it scales infinitely", "the gateway handles it for you"):
         what it claims is said on authority, not explained, so it counts as hedged."""
         indexed = IndexedText(sentence)
-        return any(indexed.find(p) is not None for p in self.lex.vague)
+        return any(indexed.find(p) is not None for p in (*self.lex.vague, *self.lex.overclaim))
 
     def _stance(self, clause: str, question: bool, named: bool, vague: bool = False) -> Stance:
         indexed = IndexedText(clause)

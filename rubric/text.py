@@ -67,9 +67,15 @@ def _stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
 
+# A name joined to its number by a hyphen is one word, as it is written without one: "SHA-256"
+# is "sha256", "SHA-1" is "sha1" (a rubric phrase may be written either way).
+_HYPHENATED_NUMBER = re.compile(r"\b([a-z]+)-(\d+)\b")
+
+
 def _fold(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _HYPHENATED_NUMBER.sub(r"\1\2", folded)
 
 
 def words(text: str) -> list[str]:

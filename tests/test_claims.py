@@ -25,6 +25,9 @@ def reading(text: str) -> Reading:
         # A vague appeal in place of a reason hedges the whole sentence, every clause of it.
         ("The event loop schedules them, which is the industry standard.", "hedged"),
         ("Following best practices, the event loop schedules them.", "hedged"),
+        # So does a sweeping claim that waves the problem away instead of saying how.
+        ("The event loop schedules them, so it scales infinitely.", "hedged"),
+        ("The gateway handles it for you, with a token bucket.", "hedged"),
     ],
 )
 def test_each_clause_gets_a_stance(text, stance):

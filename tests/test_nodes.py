@@ -534,3 +534,31 @@ def test_strengths_and_improvements_name_topics_best_and_worst_first(pack):
     mids = [q.id for bank in pack.topics.values() for q in bank.questions if q.id.endswith(".mid")]
     many = [graded(question_id, 5.0) for question_id in mids]
     assert len(many) > 8 and len(strengths_and_improvements(pack, {}, many)[0]) == 8
+
+
+async def test_answers_that_overclaim_weaken_the_experience_prior(pack):
+    from nodes.difficulty import LevelInput, RubricDifficulty
+
+    question = pack.question("caching.mid")
+
+    async def assess(answer: str, overclaimed: list[str]) -> LevelAssessment:
+        # A CV that says senior (prior 1.6), and earlier answers that said junior.
+        previous = LevelAssessment(
+            level="mid",
+            ability=0.9,
+            prior=1.6,
+            next_difficulty="mid",
+            observations={f"q{i}.mid": 0.2 for i in range(6)},
+            overclaimed=overclaimed,
+        )
+        return await RubricDifficulty().assess(
+            LevelInput(question, pack.topic_of(question.id), [answer], previous)
+        )
+
+    plain = "I'd put Redis in front with cache-aside and a TTL, and delete the key on update."
+    believed = await assess(plain, [])
+    doubted = await assess(plain, ["q0.mid", "q1.mid", "q2.mid"])
+    assert doubted.ability < believed.ability - 0.1
+    assert believed.overclaimed == [] and doubted.overclaimed == ["q0.mid", "q1.mid", "q2.mid"]
+    bluff = await assess(plain + " It scales infinitely and there's no downside.", [])
+    assert bluff.overclaimed == ["caching.mid"]
