@@ -24,12 +24,14 @@ question instead, the evaluation gets the `intent_disagreement` signal and the r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Protocol
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.constants import TAG_NOSTREAM
 from langgraph.runtime import Runtime
+from pydantic import Field, create_model
 
 from graph.config import Context
 from graph.llm import (
@@ -109,6 +111,18 @@ class RubricGrader:
         )
 
 
+@cache
+def judgement_schema(criteria: tuple[str, ...]) -> type[GradeJudgement]:
+    """`GradeJudgement` with the question's own criteria required.
+
+    Servers that constrain output to the schema (llama.cpp, vLLM, OpenAI's structured outputs)
+    then make the model score them: with every score optional, a small model replied with
+    only an anchor and a rationale to all 65 answers of a run, and each fell back to the rubric.
+    """
+    required = {c: (float, Field(ge=1, le=5)) for c in criteria}
+    return create_model(f"GradeJudgement_{'_'.join(criteria)}", __base__=GradeJudgement, **required)
+
+
 class LLMGrader:
     """A chat model grades against the rubric; the rubric grader checks it."""
 
@@ -133,7 +147,7 @@ class LLMGrader:
             or "(none listed)",
             criteria=", ".join(item.question.criteria),
             answer=candidate_text(answers),
-            schema=schema_text(GradeJudgement),
+            schema=schema_text(judgement_schema(tuple(item.question.criteria))),
         )
         return [SystemMessage(prompt), HumanMessage("Grade the answer now.")]
 
@@ -141,7 +155,9 @@ class LLMGrader:
         messages = self._messages(item)
         asking = await ask_first(
             self.model,
-            lambda model: ask_structured(model, messages, GradeJudgement, self.ledger),
+            lambda model: ask_structured(
+                model, messages, judgement_schema(tuple(item.question.criteria)), self.ledger
+            ),
         )
         # The rubric grades while the model thinks.
         baseline = await self.rubric.grade(item)

@@ -140,6 +140,17 @@ async def test_llm_grader_falls_back_to_the_rubric_after_two_bad_replies(pack):
     assert ledger.calls == 2 and ledger.fallbacks
 
 
+async def test_a_reply_without_the_questions_scores_is_asked_again(pack):
+    """The schema requires the question's criteria: a reply with only an anchor and a rationale
+    (what a small model sends when the scores are optional) is sent back once with the error,
+    and the scores of the second reply stand."""
+    model = scripted('{"anchor": 3, "rationale": "Fine."}', GRADE)
+    ledger = AgentLedger("grader")
+    evaluation = await LLMGrader(model, ledger).grade(grading_input(pack))
+    assert evaluation.brain == "llm" and ledger.calls == 2
+    assert "technical_knowledge" in str(model.prompts[1][-1].content)  # the error named it
+
+
 async def test_llm_grader_survives_a_failing_server(pack):
     ledger = AgentLedger("grader")
     evaluation = await LLMGrader(failing(), ledger).grade(grading_input(pack))
