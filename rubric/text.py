@@ -218,7 +218,9 @@ class IndexedText:
         Parts of an `a + b` phrase pair up when they stand within `window` words (or anywhere,
         without a window); each leftmost start is tried once.
         """
-        if not phrase.parts:
+        # A phrase can only match where every one of its words stands: most of the rubric's
+        # phrases miss an answer on that alone, before any positions are walked.
+        if not phrase.parts or not self.positions.keys() >= phrase.stem_set:
             return
         joints = phrase.joints or tuple(frozenset() for _ in phrase.parts)
         if len(phrase.parts) == 1:
