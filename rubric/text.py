@@ -17,8 +17,8 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import cache, cached_property
+from dataclasses import dataclass, field
+from functools import cache
 
 import snowballstemmer
 
@@ -113,11 +113,11 @@ class Phrase:
     source: str
     parts: tuple[tuple[str, ...], ...]
     joints: tuple[frozenset[int], ...] = ()
+    # Every stem of the phrase: the rubric checks it against each text it reads.
+    stem_set: frozenset[str] = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def stem_set(self) -> frozenset[str]:
-        """Every stem of the phrase (kept: the rubric asks for it on every answer)."""
-        return frozenset(s for part in self.parts for s in part)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "stem_set", frozenset(s for part in self.parts for s in part))
 
 
 @cache
