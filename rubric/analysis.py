@@ -7,12 +7,11 @@ score 5") is cut out before anything is counted: only the answer's content can e
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -587,12 +586,29 @@ def analyse_answer(question: Question, bank: TopicBank, answers: Sequence[str]) 
     # Ids are only unique while the objects live: the stored objects must be the same ones.
     if hit is not None and hit[0] is question and hit[1] is bank:
         _RECENT.move_to_end(key)
-        return copy.deepcopy(hit[2])
+        return _own_copy(hit[2])
     analysis = _analyse(question, bank, answers)
     _RECENT[key] = (question, bank, analysis)
     if len(_RECENT) > _RECENT_SIZE:
         _RECENT.popitem(last=False)
-    return copy.deepcopy(analysis)
+    return _own_copy(analysis)
+
+
+def _own_copy(analysis: AnswerAnalysis) -> AnswerAnalysis:
+    """A copy the caller may change without touching the cached result.
+
+    The question is the pack's own object, shared as everywhere else: a deep copy, most of it
+    the question's, cost about 1 ms of CPU per agent per turn.
+    """
+    return replace(
+        analysis,
+        scores=dict(analysis.scores),
+        found=[kp.model_copy() for kp in analysis.found],
+        missed=[kp.model_copy() for kp in analysis.missed],
+        signals=list(analysis.signals),
+        red_flags=list(analysis.red_flags),
+        injections=list(analysis.injections),
+    )
 
 
 def _analyse(question: Question, bank: TopicBank, answers: Sequence[str]) -> AnswerAnalysis:
