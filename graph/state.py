@@ -184,9 +184,6 @@ class State(InputState, total=False):
     finished: bool
     # Practice mode only: the candidate's coaching report (`PracticeReport` as JSON).
     practice_report: dict[str, Any]
-    # Model calls and tokens of the answer round's agents, until the turn's last node writes
-    # them to the Store (`graph/usage.py`); empty at every pause.
-    spending: Annotated[list[dict[str, Any]], operator.add]
 
 
 # --- structured outputs of the agents -----------------------------------------------------------

@@ -27,7 +27,7 @@ from graph.config import Context
 from graph.llm import agent_model, candidate_text
 from graph.session import Session
 from graph.state import CandidateProfile, State, Turn, intent_of, recent_summary
-from graph.usage import AgentLedger, note_spending
+from graph.usage import AgentLedger, save_ledger
 from graph.voice import Voice, say_reply, sophias_words
 from prompts import render_prompt
 from rubric.acknowledge import acknowledgement
@@ -151,9 +151,8 @@ async def acknowledge(state: State, runtime: Runtime[Context]) -> dict:
         ),
         voice,
     )
-    update = await note_spending(session.store, session.thread_id, ledger)
-    if acknowledged.said:
-        update["said"] = acknowledged.said
+    await save_ledger(session.store, session.thread_id, ledger)
+    update: dict = {"said": acknowledged.said} if acknowledged.said else {}
     if voice.said:
         update["messages"] = [voice.message()]
     return update

@@ -28,7 +28,7 @@ from graph.scoring import LEVEL_VALUE, SENIOR_YEARS, level_for_ability
 from graph.session import Session
 from graph.state import LevelAssessment, LevelJudgement, State, answers_for
 from graph.store import save_level
-from graph.usage import AgentLedger, note_spending
+from graph.usage import AgentLedger, save_ledger
 from prompts import render_prompt
 from rubric.analysis import analyse_answer
 from rubric.role_pack import Question, TopicBank
@@ -203,4 +203,5 @@ async def difficulty(state: State, runtime: Runtime[Context]) -> dict:
     if session.context.start_level == "auto":
         assessment = cap_by_experience(assessment, years)
     await save_level(session.store, session.thread_id, assessment, turn)
-    return await note_spending(session.store, session.thread_id, ledger)
+    await save_ledger(session.store, session.thread_id, ledger)
+    return {}

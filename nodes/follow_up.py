@@ -31,7 +31,7 @@ from graph.llm import (
 )
 from graph.session import Session
 from graph.state import FollowUpDecision, Probe, State, answers_for, intent_of
-from graph.usage import AgentLedger, note_spending
+from graph.usage import AgentLedger, save_ledger
 from prompts import render_prompt
 from rubric.analysis import analyse_answer
 from rubric.role_pack import Question, TopicBank
@@ -200,11 +200,11 @@ async def follow_up(state: State, runtime: Runtime[Context]) -> dict:
             hint_allowed=hint_allowed,
         )
     )
-    spending = await note_spending(session.store, session.thread_id, ledger)
+    await save_ledger(session.store, session.thread_id, ledger)
     probe: Probe | None = None
     if decision.needs_follow_up and decision.probe:
         # Only what Sophia will say goes to state: the rubric's key point ids stay private.
         probe = {"text": decision.probe, "kind": decision.kind}
         if decision.hint:
             probe["hint"] = decision.hint
-    return {**spending, "probe": probe}
+    return {"probe": probe}

@@ -60,7 +60,7 @@ from graph.state import (
     answers_for,
 )
 from graph.store import save_evaluation
-from graph.usage import AgentLedger, note_spending
+from graph.usage import AgentLedger, save_ledger
 from prompts import render_prompt
 from rubric.analysis import analyse_answer
 from rubric.injection import rubric_cannot_read
@@ -279,7 +279,8 @@ async def grader(state: State, runtime: Runtime[Context]) -> dict:
         )
     )
     await save_evaluation(session.store, session.thread_id, evaluation, turn)
-    return await note_spending(session.store, session.thread_id, ledger)
+    await save_ledger(session.store, session.thread_id, ledger)
+    return {}
 
 
 __all__ = ["GraderBrain", "LLMGrader", "RubricGrader", "grader", "grader_brain", "model_for"]

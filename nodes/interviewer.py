@@ -53,7 +53,7 @@ from graph.state import (
     recent_summary,
 )
 from graph.tool_loop import ask_with_tools
-from graph.usage import AgentLedger, settle_spending
+from graph.usage import AgentLedger, save_ledger
 from graph.voice import Voice, say_reply, sophias_words
 from prompts import render_prompt
 from rubric.acknowledge import acknowledgement, practice_feedback, stated_flags
@@ -535,10 +535,8 @@ async def interviewer(state: State, runtime: Runtime[Context]) -> dict:
         ),
         voice,
     )
-    # The turn ends here: its agents' spending is written in one batch.
-    spent = await settle_spending(session.store, session.thread_id, state, ledger)
+    await save_ledger(session.store, session.thread_id, ledger)
     return {
-        **spent,
         **update,
         "current": current,
         "messages": [spoken.message],

@@ -60,7 +60,7 @@ from graph.state import (
 )
 from graph.store import latest_evaluations, load_profile, save_profile, save_report
 from graph.tool_loop import ask_with_tools
-from graph.usage import AgentLedger, load_usage, settle_spending
+from graph.usage import AgentLedger, load_usage, save_ledger
 from graph.voice import Voice, sophias_words
 from prompts import render_prompt
 from rubric.analysis import strip_injections
@@ -398,7 +398,7 @@ async def report(state: State, runtime: Runtime[Context]) -> dict:
             target_level=target,
         )
     )
-    spent = await settle_spending(session.store, session.thread_id, state, ledger)
+    await save_ledger(session.store, session.thread_id, ledger)
     usage = await load_usage(session.store, session.thread_id)
     fallbacks = [f for record in usage.values() for f in record.get("fallbacks", [])]
     turns = state.get("turns", [])
@@ -448,7 +448,6 @@ async def report(state: State, runtime: Runtime[Context]) -> dict:
         history = [t for t in stored.get("interviews", []) if t != session.thread_id]
         await save_profile(session.store, {**stored, "interviews": [*history, session.thread_id]})
     update: dict = {
-        **spent,
         "messages": [voice.message()],
         "transcript": [goodbye],
         "said": book.used,
