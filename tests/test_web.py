@@ -134,7 +134,11 @@ def said(tab, testid: str) -> list[str]:
 
 
 def composer_ready(tab) -> None:
-    expect(tab.get_by_test_id("answer-input")).to_be_enabled(timeout=TURN_TIMEOUT_MS)
+    # Visible too: the answer box sits in a hidden form until the page has loaded the thread,
+    # and keys typed before then would not reach it.
+    box = tab.get_by_test_id("answer-input")
+    expect(box).to_be_visible(timeout=TURN_TIMEOUT_MS)
+    expect(box).to_be_enabled(timeout=TURN_TIMEOUT_MS)
 
 
 def send(tab, text: str, *, by: str = "enter") -> None:
