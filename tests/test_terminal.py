@@ -80,7 +80,7 @@ def test_ctrl_c_saves_loses_nothing_and_a_resume_asks_no_profile(tmp_path):
     first.wait_for("You:")
     first.type(FIRST)
     first.wait_for("question 2 of")
-    first.wait_for("You:")
+    first.wait_for("You:", times=2)
     first.ctrl_c()  # the first Ctrl-C at the prompt
     out = first.wait_for("Resume with: sophia interview --thread ctrl-c")
     assert first.exit_status() == 130
@@ -93,7 +93,7 @@ def test_ctrl_c_saves_loses_nothing_and_a_resume_asks_no_profile(tmp_path):
     assert "question 2 of" in again.output  # the question that was waiting, asked again
     again.type(SECOND)
     again.wait_for("question 3 of")
-    again.wait_for("You:")
+    again.wait_for("You:", times=2)
     again.ctrl_c()
     again.wait_for("Resume with: sophia interview --thread ctrl-c")
     assert again.exit_status() == 130
