@@ -180,43 +180,40 @@ def candidate_questions(transcript: list[TranscriptEntry]) -> list[CandidateQues
     return pairs
 
 
+# What a reviewer is told about an evaluation with each signal, in the order the report lists
+# them ({title}: the topic, {qid}: the question, {gap}: the disagreement bar).
+REVIEW_FLAGS = {
+    "injection": "suspected prompt injection in the answer on {title} ({qid})",
+    "red_flag": "misconception stated on {title} ({qid})",
+    "disagreement": "LLM and rubric graders differ by {gap} on {title} ({qid})",
+    "injection_capped": (
+        "LLM score raised after an injection attempt, rubric score kept on {title} ({qid})"
+    ),
+    "unverifiable": (
+        "answer on {title} ({qid}) largely in another script: the rubric cannot check the "
+        "model's reading"
+    ),
+    "held_for_review": (
+        "LLM score over the rubric's by more than the margin on {title} ({qid}): rubric score "
+        "kept, held for review"
+    ),
+    "intent_disagreement": (
+        "the LLM grader read a message graded as an answer on {title} as a question or a "
+        "clarification request ({qid})"
+    ),
+    "truncated": "very long answer on {title} graded on its beginning ({qid})",
+}
+
+
 def review_flags(evaluations: list[AnswerEvaluation], pack: RolePack) -> list[str]:
     """What a human reviewer should look at."""
-    flags = []
-    for e in evaluations:
-        title = pack.topics[e.topic].title
-        if "injection" in e.signals:
-            flags.append(f"suspected prompt injection in the answer on {title} ({e.question_id})")
-        if "red_flag" in e.signals:
-            flags.append(f"misconception stated on {title} ({e.question_id})")
-        if "disagreement" in e.signals:
-            flags.append(
-                f"LLM and rubric graders differ by {disagreement_label()} on {title} "
-                f"({e.question_id})"
-            )
-        if "injection_capped" in e.signals:
-            flags.append(
-                f"LLM score raised after an injection attempt, rubric score kept on {title} "
-                f"({e.question_id})"
-            )
-        if "unverifiable" in e.signals:
-            flags.append(
-                f"answer on {title} ({e.question_id}) largely in another script: the rubric "
-                "cannot check the model's reading"
-            )
-        if "held_for_review" in e.signals:
-            flags.append(
-                f"LLM score over the rubric's by more than the margin on {title} "
-                f"({e.question_id}): rubric score kept, held for review"
-            )
-        if "intent_disagreement" in e.signals:
-            flags.append(
-                f"the LLM grader read a message graded as an answer on {title} as a question or "
-                f"a clarification request ({e.question_id})"
-            )
-        if "truncated" in e.signals:
-            flags.append(f"very long answer on {title} graded on its beginning ({e.question_id})")
-    return flags
+    gap = disagreement_label()
+    return [
+        template.format(title=pack.topics[e.topic].title, qid=e.question_id, gap=gap)
+        for e in evaluations
+        for signal, template in REVIEW_FLAGS.items()
+        if signal in e.signals
+    ]
 
 
 @dataclass(frozen=True)
