@@ -13,19 +13,18 @@ import asyncio
 import hashlib
 import itertools
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tests.fake_models import GRADE, LEVEL, NARRATIVE, NO_PROBE
+from tests.loopback_server import LoopbackServer
 
 # The user turn each agent ends its prompt with (nodes/*.py).
 AGENT_OF_PROMPT = {
@@ -80,39 +79,19 @@ class FaultyOpenAIServer:
         assert not unknown, unknown
         self._next = {agent: itertools.cycle(faults) for agent, faults in self.script.items()}
         self._lock = threading.Lock()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> FaultyOpenAIServer:
         """Listen on a free loopback port; `url` is the OpenAI base URL (`.../v1`)."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
         app = Starlette(routes=[Route("/v1/chat/completions", self._complete, methods=["POST"])])
-        # Quiet: a slow reply still sleeping at shutdown is cancelled, which uvicorn would log.
-        config = uvicorn.Config(
-            app, log_level="critical", lifespan="off", timeout_graceful_shutdown=1
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            assert time.monotonic() < deadline, "fault server did not start"
-            time.sleep(0.01)
+        self._loopback = LoopbackServer(app, "fault server")
+        self.url = f"http://127.0.0.1:{self._loopback.start()}/v1"
         return self
 
     def stop(self) -> None:
         """Stop serving (slow replies in flight are cut short)."""
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        self._loopback.stop()
 
     # --- what it saw --------------------------------------------------------------------------
 

@@ -16,12 +16,9 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
-import time
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -31,6 +28,7 @@ from rubric.analysis import analyse_answer, load_signals
 from rubric.injection import InjectionPatterns
 from rubric.role_pack import load_role_pack
 from tests.fake_models import NARRATIVE, NO_PROBE
+from tests.loopback_server import LoopbackServer
 
 INFLATION = 1.4
 ANSWER = re.compile(r"<candidate_answer>\n(.*?)\n</candidate_answer>", re.DOTALL)
@@ -161,8 +159,6 @@ class ObedientOpenAIServer:
     def __init__(self) -> None:
         self.model = ObedientModel()
         self.url = ""
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
 
     async def _complete(self, request: Request) -> Response:
         body = json.loads(await request.body())
@@ -174,25 +170,10 @@ class ObedientOpenAIServer:
         return JSONResponse(_completion(message))
 
     def start(self) -> ObedientOpenAIServer:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
         app = Starlette(routes=[Route("/v1/chat/completions", self._complete, methods=["POST"])])
-        config = uvicorn.Config(app, log_level="critical", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            assert time.monotonic() < deadline, "obedient model server did not start"
-            time.sleep(0.01)
+        self._loopback = LoopbackServer(app, "obedient model server")
+        self.url = f"http://127.0.0.1:{self._loopback.start()}/v1"
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        self._loopback.stop()
