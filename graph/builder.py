@@ -14,7 +14,7 @@ await_answer (understands the message) -> route_turn:
     interviewer        a clarification request or a question to Sophia (nothing graded; the
                        same question stays open)
     report             at the wrap-up, the candidate is done asking
-grader & difficulty & follow_up & acknowledge -> route -> route_after_answer:
+grader & difficulty & follow_up & acknowledge -> route_after_answer (once all four are done):
     interviewer        a probe or a hint is pending (the answer missed key points / was stuck)
     <same phase>       the phase has questions left
     <next phase>       foundation -> problem_solving -> system_design -> soft_skills -> wrap_up
@@ -108,9 +108,7 @@ def route_after_speaking(state: State) -> Literal["await_answer", "report"]:
     return "report" if questions_done(state) else "await_answer"
 
 
-def route_after_answer(
-    state: State,
-) -> Literal[
+AfterAnswer = Literal[
     "interviewer",
     "introduction",
     "foundation",
@@ -119,8 +117,15 @@ def route_after_answer(
     "soft_skills",
     "wrap_up",
     "report",
-]:
-    """Where the interview goes after an answer has been assessed (state only, no model)."""
+]
+
+
+def route_after_answer(state: State) -> AfterAnswer:
+    """Where the interview goes after an answer has been assessed (state only, no model).
+
+    It is follow_up's edge: of the round, only follow_up writes what it reads (`probe`; the
+    phase nodes write the rest), and a conditional edge sees its own node's writes.
+    """
     current = state["current"]
     if current["phase"] == "wrap_up":
         return "report"
@@ -129,12 +134,6 @@ def route_after_answer(
     if state.get("phase_questions", 0) < state.get("phase_budget", 1):
         return current["phase"]
     return next_phase(current["phase"])
-
-
-async def route(state: State) -> dict:
-    """Join the assessments and the acknowledgement; `route_after_answer` then picks the next
-    step."""
-    return {}
 
 
 def build_graph() -> StateGraph:
@@ -148,11 +147,13 @@ def build_graph() -> StateGraph:
         builder.add_node(name, node)
     builder.add_node("interviewer", interviewer)
     builder.add_node("await_answer", await_answer)
-    builder.add_node("grader", grader)
-    builder.add_node("difficulty", difficulty)
+    # grader, difficulty and acknowledge decide nothing about where the interview goes: their
+    # `destinations` only draw the steps that follow the round (follow_up's edge picks one).
+    after_answer = get_args(AfterAnswer)
+    builder.add_node("grader", grader, destinations=after_answer)
+    builder.add_node("difficulty", difficulty, destinations=after_answer)
     builder.add_node("follow_up", follow_up)
-    builder.add_node("acknowledge", acknowledge)
-    builder.add_node("route", route)
+    builder.add_node("acknowledge", acknowledge, destinations=after_answer)
     builder.add_node("report", report)
 
     builder.add_conditional_edges(START, route_start)
@@ -162,9 +163,10 @@ def build_graph() -> StateGraph:
     builder.add_conditional_edges("interviewer", route_after_speaking)
     # A graded turn's critical path is one assessment plus the interviewer (the assessments
     # and the acknowledgement run in parallel); an ungraded one's is the interviewer alone.
-    # `route` waits for all four.
     builder.add_conditional_edges("await_answer", route_turn, list(get_args(TurnRoute)))
-    builder.add_edge(list(ANSWER_STEPS), "route")
-    builder.add_conditional_edges("route", route_after_answer)
+    # The four run in one LangGraph step, and the next step starts only when all four are
+    # done: that is the join. What comes next is follow_up's decision (a probe or a hint, or
+    # none), so it is made on follow_up's edge, with no extra step to wait on the others.
+    builder.add_conditional_edges("follow_up", route_after_answer)
     builder.add_edge("report", END)
     return builder

@@ -161,15 +161,20 @@ class LLMGrader:
         )
         # The rubric grades while the model thinks.
         baseline = await self.rubric.grade(item)
+        unreadable = rubric_cannot_read(" ".join(item.answers))
         judgement = await asking
         # A reply that scores none of the question's criteria graded nothing (small models
         # send back the schema's shape with nulls): the rubric's verdict stands, flagged.
         if judgement is None or all(getattr(judgement, c) is None for c in item.question.criteria):
             return baseline.model_copy(update={"signals": [*baseline.signals, "fallback"]})
-        return self._merge(item, judgement, baseline)
+        return self._merge(item, judgement, baseline, unreadable)
 
     def _merge(
-        self, item: GradingInput, judgement: GradeJudgement, baseline: AnswerEvaluation
+        self,
+        item: GradingInput,
+        judgement: GradeJudgement,
+        baseline: AnswerEvaluation,
+        unreadable: bool,
     ) -> AnswerEvaluation:
         # The model grades on the question's own anchors; the difficulty offset is applied here,
         # as the rubric brain does, so both brains' scores meet the same bars.
@@ -191,7 +196,7 @@ class LLMGrader:
         gaps = {c: abs(scores[c] - baseline.scores[c]) for c in scores}
         if any(gap > DISAGREEMENT for gap in gaps.values()):
             signals.append("disagreement")
-        if rubric_cannot_read(" ".join(item.answers)):
+        if unreadable:  # much of it in a script the rubric cannot read
             signals.append("unverifiable")
         scores, held = self._hold_rises(scores, baseline, signals)
         if held:

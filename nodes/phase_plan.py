@@ -25,7 +25,7 @@ def phase_budget(pack: RolePack, spec: PhaseSpec, context: Context) -> int:
     if context.questions_per_phase and spec.id not in FIXED_BUDGET_PHASES:
         wanted = context.questions_per_phase
     # A topic and level is asked once, whichever of its variants is picked.
-    available = sum(len({slot_of(q.id) for q in pack.topics[t].questions}) for t in spec.topics)
+    available = pack.slots(spec.id)
     return max(1, min(wanted, available))
 
 

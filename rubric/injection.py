@@ -237,6 +237,8 @@ def rubric_cannot_read(text: str) -> bool:
     the rubric is not believed, whatever the words say and in whatever language, so an order
     no pattern knows gains nothing.
     """
+    if text.isascii():  # every ASCII letter is a-z or A-Z (this ran after the grader's reply)
+        return False
     letters = [ch for ch in text if ch.isalpha()]
     if not letters:
         return False

@@ -220,9 +220,13 @@ class RolePack(_Strict):
     topics: dict[Topic, TopicBank]
     faq: RoleFAQ | None = None
     _questions: dict[str, Question] = PrivateAttr(default_factory=dict)
+    _slots: dict[str, int] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, __context: object) -> None:
         self._questions = {q.id: q for bank in self.topics.values() for q in bank.questions}
+        # Worked out once: every turn's interrupt payload counts the planned questions.
+        slots = {t: len({slot_of(q.id) for q in bank.questions}) for t, bank in self.topics.items()}
+        self._slots = {p.id: sum(slots.get(t, 0) for t in p.topics) for p in self.phases}
 
     @model_validator(mode="after")
     def _every_phase_topic_has_a_bank(self) -> RolePack:
@@ -242,6 +246,11 @@ class RolePack(_Strict):
     def question(self, question_id: str) -> Question:
         """A question by id."""
         return self._questions[question_id]
+
+    def slots(self, phase_id: Phase) -> int:
+        """How many questions a phase can ask: its topics' topic-and-level slots (a topic's
+        variants of one level share a slot)."""
+        return self._slots[phase_id]
 
     def topic_of(self, question_id: str) -> TopicBank:
         """The topic bank a question belongs to (ids are `<topic>.<variant>`)."""

@@ -181,3 +181,14 @@ async def test_private_results_stay_out_of_thread_state():
             assert secret not in text
     assert await store.aget(("reports",), "private") is not None
     assert await store.asearch(("evaluations", "private"), limit=100)
+
+
+def test_drawn_graph_has_no_dead_ends():
+    """Every node but the report leads somewhere in the drawing (Studio's flow chart): the
+    round's nodes draw the steps that follow it, though only follow_up's edge picks one."""
+    graph = build_graph().compile().get_graph()
+    ends = {edge.source for edge in graph.edges if edge.target != "__end__"}
+    to_end = {edge.source for edge in graph.edges if edge.target == "__end__"}
+    assert to_end <= {"__start__", "report"}, to_end
+    nodes = set(graph.nodes) - {"__start__", "__end__", "report"}
+    assert nodes <= ends, nodes - ends

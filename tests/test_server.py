@@ -45,7 +45,6 @@ NODES = {
     "difficulty",
     "follow_up",
     "acknowledge",
-    "route",
     "report",
 }
 # One question per phase and no probes: six answers, enough to cover every phase quickly.
