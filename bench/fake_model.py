@@ -1,10 +1,11 @@
 """A chat model of fixed latency that answers each of Sophia's agents in kind, with no network.
 
-Every reply takes `latency` seconds of `asyncio.sleep`, so the model waits like a remote one
-without using the CPU. When LangGraph streams (`stream_mode="messages"`) Sophia's words come in
-several chunks: the first after `first_token_share` of the latency, the rest spread over what
-is left, so a benchmark can tell a streamed reply (first token early) from a buffered one. The
-agents' JSON replies come in one piece, as Sophia asks a real server for them.
+Every reply takes `latency` seconds, waited on the event loop, so the model waits like a
+remote one (to its deadline, without the timer's lateness) and leaves the CPU to others. When
+LangGraph streams (`stream_mode="messages"`) Sophia's words come in several chunks: the first
+after `first_token_share` of the latency, the rest spread over what is left, so a benchmark can
+tell a streamed reply (first token early) from a buffered one. The agents' JSON replies come
+in one piece, as Sophia asks a real server for them.
 
 Input tokens are estimated at four characters a token (no tokenizer needed) and reported in
 `usage_metadata`, as a real provider does; every call is also logged in `calls`.
@@ -27,6 +28,10 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import Field
 
 CHARS_PER_TOKEN = 4
+# asyncio's timers fire up to a millisecond late (epoll waits in whole milliseconds, rounded
+# up), so a plain sleep of L took 101 ms for L = 100 ms: Sophia was charged for the timer. The
+# model sleeps to this much before its deadline, then yields to the event loop until it.
+TIMER_SLACK = 0.002
 # The agents that ask for JSON (the rest speak to the candidate).
 STRUCTURED_AGENTS = frozenset({"grader", "follow_up", "difficulty", "report"})
 
@@ -50,6 +55,20 @@ INTERVIEWER_REPLY = (
     "Let's build on it: how would you approach the next part of this, and which trade-offs "
     "would you weigh?"
 )
+
+
+async def sleep_until(deadline: float) -> None:
+    """Sleep until `deadline` (`time.perf_counter()`), on time to within a few microseconds.
+
+    The last `TIMER_SLACK` is spent yielding (`asyncio.sleep(0)`), so other tasks run as
+    they would while a remote model thinks.
+    """
+    remaining = deadline - time.perf_counter()
+    if remaining > TIMER_SLACK:
+        await asyncio.sleep(remaining - TIMER_SLACK)
+    # No event can be set that precisely: yielding is the point (ASYNC110 asks for one).
+    while time.perf_counter() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0)
 
 
 def estimate_tokens(messages: Sequence[BaseMessage]) -> int:
@@ -179,7 +198,7 @@ class LatencyChatModel(BaseChatModel):
         started = time.perf_counter()
         agent = agent_of(messages)
         text = self.reply_text(agent)
-        await asyncio.sleep(self.latency)
+        await sleep_until(started + self.latency)
         usage = self._log(agent, messages, text, started)
         message = AIMessage(content=text, usage_metadata=usage)  # type: ignore[arg-type]
         return ChatResult(generations=[ChatGeneration(message=message)])
@@ -201,10 +220,9 @@ class LatencyChatModel(BaseChatModel):
         first = self.latency * (self.first_token_share if len(pieces) > 1 else 1.0)
         rest = (self.latency - first) / max(1, len(pieces) - 1)
         for index, piece in enumerate(pieces):
-            # Sleep to a deadline, not for an interval: each sleep may overshoot by up to a
-            # millisecond (the event loop's timer), and six of them would add up.
+            # Sleep to a deadline, not for an interval: six intervals' overshoots would add up.
             due = started + first + rest * index
-            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            await sleep_until(due)
             last = index == len(pieces) - 1
             usage = self._log(agent, messages, text, started) if last else None
             yield ChatGenerationChunk(

@@ -169,6 +169,7 @@ async def measure_turn_latency(settings: BenchSettings, persistence: str) -> dic
     first_tokens: list[float] = []
     calls: list[int] = []
     sequential: list[int] = []
+    call_seconds: list[float] = []
     memory = persistence == "memory"
     for _ in range(settings.turn_interviews if memory else 1):
         model = LatencyChatModel(latency=latency)
@@ -185,6 +186,7 @@ async def measure_turn_latency(settings: BenchSettings, persistence: str) -> dic
             sequential.append(turn.sequential_calls)
             if turn.first_token is not None:
                 first_tokens.append(turn.first_token)
+        call_seconds += [c.ended - c.started for c in model.calls]
     return {
         "persistence": persistence,
         "latency_ms": latency * 1000,
@@ -195,6 +197,8 @@ async def measure_turn_latency(settings: BenchSettings, persistence: str) -> dic
         "turn_latency_ratio": _round(median(waits) / latency, 3),
         "first_token_ratio": _round(median(first_tokens) / latency, 3),
         "model_calls_per_turn": _round(sum(calls) / len(calls), 2) if calls else None,
+        # How long one model call took as the fake model saw it: L, unless its timer is late.
+        "model_call_median_ms": _round(median(call_seconds) * 1000, 2),
         # The most model calls any turn made one after another (the goal's "two").
         "sequential_calls_per_turn_max": max(sequential, default=None),
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -72,7 +73,8 @@ class VirtualClock:
         return self.now
 
     async def sleep(self, seconds: float) -> None:
-        self.now += max(0.0, seconds)
+        # A yield (`sleep(0)`) takes a microsecond here, as it takes some time for real.
+        self.now += max(1e-6, seconds)
 
 
 async def test_the_fake_model_streams_its_first_chunk_early(monkeypatch):
@@ -86,11 +88,23 @@ async def test_the_fake_model_streams_its_first_chunk_early(monkeypatch):
             arrivals.append((clock.now, chunk))
     assert len(arrivals) >= 4
     # The first chunk after half the latency, the last at the latency, evenly in between.
-    assert arrivals[0][0] == pytest.approx(0.05)
-    assert arrivals[-1][0] == pytest.approx(0.1)
+    assert arrivals[0][0] == pytest.approx(0.05, abs=1e-5)
+    assert arrivals[-1][0] == pytest.approx(0.1, abs=1e-5)
     gaps = [b - a for (a, _), (b, _) in itertools.pairwise(arrivals)]
-    assert gaps == pytest.approx([0.05 / (len(arrivals) - 1)] * len(gaps))
+    assert gaps == pytest.approx([0.05 / (len(arrivals) - 1)] * len(gaps), abs=1e-5)
     assert sum(1 for _, c in arrivals if c.usage_metadata) == 1
+
+
+async def test_the_fake_model_never_answers_before_its_latency():
+    # Its deadline sleep ends in yields, so it can be late by a few microseconds but never early.
+    for delay in (0.0, 0.0005, 0.003, 0.012):
+        deadline = time.perf_counter() + delay
+        await fake_model.sleep_until(deadline)
+        assert time.perf_counter() >= deadline
+    model = LatencyChatModel(latency=0.004)
+    await model.ainvoke(request("Grade the answer now."))
+    await model.ainvoke(request("Say your next line to the candidate."))
+    assert all(c.ended - c.started >= 0.004 for c in model.calls)
 
 
 async def test_a_timed_interview_has_two_model_calls_on_each_turns_path():
