@@ -15,7 +15,6 @@ closing answer, the report) then continues the same message (`graph/voice.py`).
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -131,9 +130,6 @@ def acknowledger_brain(context: Context, ledger: AgentLedger) -> AcknowledgerBra
 
 async def acknowledge(state: State, runtime: Runtime[Context]) -> dict:
     """Say a neutral line about the latest answer, as the start of Sophia's turn."""
-    # The assessments beside it send their model requests first (they take longest); this
-    # node's own request follows at once.
-    await asyncio.sleep(0)
     session = Session.from_runtime(runtime)
     turns = state["turns"]
     voice = Voice()
