@@ -61,7 +61,9 @@ def next_phase(phase: Phase) -> Phase:
     return PHASES[min(PHASES.index(phase) + 1, len(PHASES) - 1)]
 
 
-def route_start(state: State) -> Literal["load_profile", "await_answer", "__end__"]:
+# The routers are async, though they only read state: LangGraph runs a sync router in a thread
+# pool when the graph runs async, a thread hop on each of a turn's three conditional edges.
+async def route_start(state: State) -> Literal["load_profile", "await_answer", "__end__"]:
     """Where a run enters the graph (state only, no model).
 
     A resume (`Command(resume=answer)`) continues at `await_answer` by itself. A run that sends
@@ -84,7 +86,7 @@ ANSWER_STEPS: tuple[AnswerStep, ...] = (*ASSESSMENTS, "acknowledge")
 TurnRoute = Literal["grader", "difficulty", "follow_up", "acknowledge", "interviewer", "report"]
 
 
-def route_turn(state: State) -> list[TurnRoute]:
+async def route_turn(state: State) -> list[TurnRoute]:
     """Where the candidate's message goes (state only, no model).
 
     Answers and skips are graded: the three assessments run in parallel, since each reads
@@ -102,7 +104,7 @@ def route_turn(state: State) -> list[TurnRoute]:
     return list(ANSWER_STEPS)
 
 
-def route_after_speaking(state: State) -> Literal["await_answer", "report"]:
+async def route_after_speaking(state: State) -> Literal["await_answer", "report"]:
     """After Sophia speaks: wait for the candidate, unless her reply closed the wrap-up's
     questions (their cap reached)."""
     return "report" if questions_done(state) else "await_answer"
@@ -120,7 +122,7 @@ AfterAnswer = Literal[
 ]
 
 
-def route_after_answer(state: State) -> AfterAnswer:
+async def route_after_answer(state: State) -> AfterAnswer:
     """Where the interview goes after an answer has been assessed (state only, no model).
 
     It is follow_up's edge: of the round, only follow_up writes what it reads (`probe`; the

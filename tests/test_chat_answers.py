@@ -14,10 +14,10 @@ RUBRIC = Context(model="rubric")
 CURRENT = {"phase": "introduction", "question_id": "background.mid.1", "kind": "question"}
 
 
-def test_a_run_enters_where_the_interview_stands():
-    assert route_start({}) == "load_profile"
-    assert route_start({"current": CURRENT, "finished": False}) == "await_answer"  # type: ignore[typeddict-item]
-    assert route_start({"current": CURRENT, "finished": True}) == END  # type: ignore[typeddict-item]
+async def test_a_run_enters_where_the_interview_stands():
+    assert await route_start({}) == "load_profile"
+    assert await route_start({"current": CURRENT, "finished": False}) == "await_answer"  # type: ignore[typeddict-item]
+    assert await route_start({"current": CURRENT, "finished": True}) == END  # type: ignore[typeddict-item]
 
 
 async def test_a_chat_message_answers_the_pending_question():

@@ -286,19 +286,19 @@ async def test_an_interview_with_variants_on_asks_its_own_variant(listening_pack
     assert seen == {"auth.mid", "auth.mid.2"}
 
 
-def test_route_turn_sends_only_answers_to_the_assessments():
+async def test_route_turn_sends_only_answers_to_the_assessments():
     def state(intent: str, phase: str = "foundation", earlier: list | None = None):
         turn = {"turn": 9, "phase": phase, "question_id": "q", "intent": intent, "kind": "question"}
         return {"turns": [*(earlier or []), turn]}
 
     graded = ["grader", "difficulty", "follow_up", "acknowledge"]
-    assert route_turn(state("answer")) == graded
-    assert route_turn(state("skip")) == graded
-    assert route_turn(state("clarification_request")) == ["interviewer"]
-    assert route_turn(state("question")) == ["interviewer"]
+    assert await route_turn(state("answer")) == graded
+    assert await route_turn(state("skip")) == graded
+    assert await route_turn(state("clarification_request")) == ["interviewer"]
+    assert await route_turn(state("question")) == ["interviewer"]
     asked = {"turn": 8, "phase": "wrap_up", "question_id": "q", "intent": "question"}
-    assert route_turn(state("answer", "wrap_up", [asked])) == ["report"]
-    assert route_turn(state("answer", "wrap_up")) == graded
+    assert await route_turn(state("answer", "wrap_up", [asked])) == ["report"]
+    assert await route_turn(state("answer", "wrap_up")) == graded
 
 
 def test_acknowledgements_are_the_same_for_a_strong_and_a_weak_answer(pack):

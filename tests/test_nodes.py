@@ -191,13 +191,13 @@ def test_phase_budget_setting_and_cap(pack):
 # --- routing -----------------------------------------------------------------------------------
 
 
-def test_route_after_answer():
+async def test_route_after_answer():
     base = {"current": asked("auth.mid"), "phase_questions": 2, "phase_budget": 4}
-    assert route_after_answer({**base, "probe": {"text": "?"}}) == "interviewer"
-    assert route_after_answer(base) == "foundation"
-    assert route_after_answer({**base, "phase_questions": 4}) == "problem_solving"
+    assert await route_after_answer({**base, "probe": {"text": "?"}}) == "interviewer"
+    assert await route_after_answer(base) == "foundation"
+    assert await route_after_answer({**base, "phase_questions": 4}) == "problem_solving"
     closing = {**base, "current": asked("candidate_questions.closing", "wrap_up", "closing")}
-    assert route_after_answer(closing) == "report"
+    assert await route_after_answer(closing) == "report"
     assert next_phase("soft_skills") == "wrap_up"
 
 
