@@ -26,7 +26,13 @@ from bench.server_load import (
     load_test,
     served_calls,
 )
-from bench.turn_timing import median, percentile, time_bare_loop, time_sophia
+from bench.turn_timing import (
+    median,
+    percentile,
+    time_bare_loop,
+    time_sophia,
+    time_turn_skeleton,
+)
 from evals.candidate import CANDIDATES_DIR, load_candidates
 from evals.harness import evaluate_candidates
 from graph.config import Context
@@ -78,6 +84,10 @@ FIGURES: dict[str, str] = {
     "eval_seconds": "a full `sophia eval` of evals/candidates, rubric brain, in-process",
 }
 EXTRA_FIGURES: dict[str, str] = {
+    "skeleton_turn_latency_ratio": "turn_latency_ratio of Sophia's turn with no work: its steps "
+    "and model calls alone (the design's floor)",
+    "skeleton_ratio_vs_bare": "overhead_ratio_vs_bare of Sophia's turn with no work: its steps "
+    "and five model calls alone (the design's floor)",
     "turn_latency_ratio_sqlite": "turn_latency_ratio on the CLI's SQLite checkpointer and Store",
 }
 # The model name Sophia asks the fake OpenAI-compatible server for.
@@ -136,15 +146,18 @@ async def measure_long_interview(settings: BenchSettings) -> dict[str, Any]:
     first = sum(t.input_tokens for t in turns[:quarter]) / quarter
     last = sum(t.input_tokens for t in turns[-quarter:]) / quarter
     bare = await time_bare_loop(len(timing.turns), persistence="sqlite")
+    skeleton = await time_turn_skeleton(model, len(timing.turns), persistence="sqlite")
     overhead = median([t.seconds for t in turns]) * 1000
     # SQLite checkpoints hold the whole state, so a turn costs more as the interview grows.
     early = median([t.seconds for t in turns[:quarter]]) * 1000
     late = median([t.seconds for t in turns[-quarter:]]) * 1000
     bare_ms = median([t.seconds for t in bare.turns]) * 1000
+    skeleton_ms = median([t.seconds for t in skeleton.turns]) * 1000
     return {
         "tokens_per_turn_growth": _round(last / first if first else float("nan")),
         "overhead_ms": _round(overhead, 2),
         "overhead_ratio_vs_bare": _round(overhead / bare_ms if bare_ms else float("nan"), 2),
+        "skeleton_ratio_vs_bare": _round(skeleton_ms / bare_ms if bare_ms else float("nan"), 2),
         "long_interview": {
             "answers": len(timing.turns),
             "finished": timing.finished,
@@ -152,6 +165,7 @@ async def measure_long_interview(settings: BenchSettings) -> dict[str, Any]:
             "input_tokens_per_turn_last_quarter": round(last),
             "model_calls_per_turn": _round(sum(t.model_calls for t in turns) / len(turns), 2),
             "bare_loop_ms": _round(bare_ms, 2),
+            "skeleton_ms": _round(skeleton_ms, 2),
             "overhead_ms_first_quarter": _round(early, 2),
             "overhead_ms_last_quarter": _round(late, 2),
         },
@@ -170,6 +184,7 @@ async def measure_turn_latency(settings: BenchSettings, persistence: str) -> dic
     calls: list[int] = []
     sequential: list[int] = []
     call_seconds: list[float] = []
+    skeleton_waits: list[float] = []
     memory = persistence == "memory"
     for _ in range(settings.turn_interviews if memory else 1):
         model = LatencyChatModel(latency=latency)
@@ -180,6 +195,12 @@ async def measure_turn_latency(settings: BenchSettings, persistence: str) -> dic
             else settings.sqlite_questions_per_phase,
             persistence=persistence,
         )
+        if memory:
+            # The floor, right after each interview, so both see the same machine.
+            skeleton = await time_turn_skeleton(
+                LatencyChatModel(latency=latency), len(timing.turns), persistence=persistence
+            )
+            skeleton_waits += [turn.seconds for turn in skeleton.turns]
         for turn in timing.normal_turns():
             waits.append(turn.seconds)
             calls.append(turn.model_calls)
@@ -187,7 +208,7 @@ async def measure_turn_latency(settings: BenchSettings, persistence: str) -> dic
             if turn.first_token is not None:
                 first_tokens.append(turn.first_token)
         call_seconds += [c.ended - c.started for c in model.calls]
-    return {
+    figures: dict[str, Any] = {
         "persistence": persistence,
         "latency_ms": latency * 1000,
         "turns": len(waits),
@@ -202,6 +223,9 @@ async def measure_turn_latency(settings: BenchSettings, persistence: str) -> dic
         # The most model calls any turn made one after another (the goal's "two").
         "sequential_calls_per_turn_max": max(sequential, default=None),
     }
+    if memory:
+        figures["skeleton_turn_latency_ratio"] = _round(median(skeleton_waits) / latency, 3)
+    return figures
 
 
 async def measure_eval(settings: BenchSettings) -> dict[str, Any]:
@@ -348,7 +372,7 @@ def run_suite(
 
     async def in_process() -> None:
         # The long interview first: it also warms up imports and caches for the timed turns.
-        say("long interview (L = 0, SQLite) and the bare loop")
+        say("long interview (L = 0, SQLite), the bare loop and the turn skeleton")
         long = await measure_long_interview(settings)
         details["long_interview"] = long.pop("long_interview")
         figures.update(long)
@@ -357,6 +381,7 @@ def run_suite(
         figures["turn_latency_ratio"] = memory["turn_latency_ratio"]
         figures["first_token_ratio"] = memory["first_token_ratio"]
         figures["critical_path_calls"] = memory["sequential_calls_per_turn_max"]
+        figures["skeleton_turn_latency_ratio"] = memory.pop("skeleton_turn_latency_ratio")
         details["turns_memory"] = memory
         say(f"timed turns (L = {settings.latency * 1000:.0f} ms, SQLite)")
         sqlite = await measure_turn_latency(settings, "sqlite")

@@ -26,6 +26,7 @@ from langgraph.types import Command, Durability
 
 from bench.bare_loop import build_bare_loop
 from bench.fake_model import LatencyChatModel, ModelCall
+from bench.turn_skeleton import build_turn_skeleton
 from cli.storage import open_sqlite_files
 from evals.candidate import CANDIDATES_DIR, load_candidate
 from evals.simulated_candidate import ScriptedCandidate
@@ -223,6 +224,24 @@ async def time_bare_loop(answers: int, persistence: str = "sqlite") -> Interview
                 graph,
                 {"messages": []},
                 lambda payload: "An answer of ordinary length, about what I would do next.",
+                max_answers=answers,
+                durability=DURABILITY[persistence],
+            )
+
+
+async def time_turn_skeleton(
+    model: LatencyChatModel, answers: int, persistence: str = "sqlite"
+) -> InterviewTiming:
+    """`answers` turns of the skeleton of Sophia's turn (`turn_skeleton.py`) with `model`."""
+    builder: StateGraph = build_turn_skeleton(model)
+    with tempfile.TemporaryDirectory(prefix="sophia-bench-") as tmp:
+        async with PERSISTENCE[persistence](Path(tmp)) as (saver, store):
+            graph = builder.compile(checkpointer=saver, store=store)
+            return await drive(
+                graph,
+                {"messages": []},
+                lambda payload: "An answer of ordinary length, about what I would do next.",
+                model=model,
                 max_answers=answers,
                 durability=DURABILITY[persistence],
             )

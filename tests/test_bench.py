@@ -19,7 +19,13 @@ from bench.__main__ import figures_table
 from bench.fake_model import LatencyChatModel, ModelCall, agent_of, estimate_tokens
 from bench.fake_openai import build_app
 from bench.suite import EXTRA_FIGURES, FIGURES, GOALS, BenchSettings, Goal, run_suite
-from bench.turn_timing import percentile, sequential_calls, time_bare_loop, time_sophia
+from bench.turn_timing import (
+    percentile,
+    sequential_calls,
+    time_bare_loop,
+    time_sophia,
+    time_turn_skeleton,
+)
 from graph.state import FollowUpDecision, GradeJudgement, LevelJudgement, ReportNarrative
 
 SMOKE = BenchSettings(
@@ -164,6 +170,21 @@ async def test_the_bare_loop_runs_on_sqlite():
     assert all(t.model_calls == 0 for t in timing.turns)
 
 
+async def test_the_turn_skeleton_makes_the_calls_of_a_full_graded_turn():
+    # The floor stands for Sophia's turn only while it calls what her graded turns call.
+    model = LatencyChatModel(latency=0.01)
+    sophia = await time_sophia(model, questions_per_phase=1, persistence="memory")
+    full_turns = [
+        t.agents for t in sophia.normal_turns() if "follow_up" in t.agents and "grader" in t.agents
+    ]
+    assert full_turns
+    skeleton = await time_turn_skeleton(LatencyChatModel(latency=0.01), 3, persistence="sqlite")
+    assert len(skeleton.turns) == 3 and not skeleton.finished
+    for turn in skeleton.turns:
+        assert turn.agents == full_turns[0]
+        assert turn.sequential_calls == 2 and turn.first_token is not None
+
+
 def test_percentile_is_nearest_rank():
     values = [float(v) for v in range(1, 21)]
     assert percentile(values, 0.95) == 19.0
@@ -184,6 +205,9 @@ def test_a_smoke_run_reports_every_headline_figure_with_goals():
     assert set(result["goals"]) == set(GOALS) == set(result["pass"])
     for key in HEADLINE_FIGURES - {"server_p95_ratio"}:
         assert result[key] is not None and result[key] > 0, key
+    # The design's floor beside Sophia's figures: no work is cheaper than hers.
+    assert 0 < result["skeleton_ratio_vs_bare"]
+    assert 0 < result["skeleton_turn_latency_ratio"]
     assert result["details"]["eval"]["candidates"] == 2
     assert result["machine"]["nproc"] >= 1
     table = figures_table(result)
