@@ -205,9 +205,9 @@ def test_a_smoke_run_reports_every_headline_figure_with_goals():
     assert set(result["goals"]) == set(GOALS) == set(result["pass"])
     for key in HEADLINE_FIGURES - {"server_p95_ratio"}:
         assert result[key] is not None and result[key] > 0, key
-    # The design's floor beside Sophia's figures: no work is cheaper than hers.
-    assert 0 < result["skeleton_ratio_vs_bare"]
-    assert 0 < result["skeleton_turn_latency_ratio"]
+    # The design's floor is measured beside Sophia's figures.
+    assert result["skeleton_ratio_vs_bare"] > 0
+    assert result["skeleton_turn_latency_ratio"] > 0
     assert result["details"]["eval"]["candidates"] == 2
     assert result["machine"]["nproc"] >= 1
     table = figures_table(result)
