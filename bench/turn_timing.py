@@ -216,27 +216,23 @@ async def time_sophia(
 
 async def time_bare_loop(answers: int, persistence: str = "sqlite") -> InterviewTiming:
     """`answers` turns of the bare two-node interrupt loop on the same kind of checkpointer."""
-    builder: StateGraph = build_bare_loop()
-    with tempfile.TemporaryDirectory(prefix="sophia-bench-") as tmp:
-        async with PERSISTENCE[persistence](Path(tmp)) as (saver, _store):
-            graph = builder.compile(checkpointer=saver)
-            return await drive(
-                graph,
-                {"messages": []},
-                lambda payload: "An answer of ordinary length, about what I would do next.",
-                max_answers=answers,
-                durability=DURABILITY[persistence],
-            )
+    return await _time_loop(build_bare_loop(), answers, persistence)
 
 
 async def time_turn_skeleton(
     model: LatencyChatModel, answers: int, persistence: str = "sqlite"
 ) -> InterviewTiming:
     """`answers` turns of the skeleton of Sophia's turn (`turn_skeleton.py`) with `model`."""
-    builder: StateGraph = build_turn_skeleton(model)
+    return await _time_loop(build_turn_skeleton(model), answers, persistence, model)
+
+
+async def _time_loop(
+    builder: StateGraph, answers: int, persistence: str, model: LatencyChatModel | None = None
+) -> InterviewTiming:
+    """`answers` turns of a loop that never ends and uses no Store, each answered alike."""
     with tempfile.TemporaryDirectory(prefix="sophia-bench-") as tmp:
-        async with PERSISTENCE[persistence](Path(tmp)) as (saver, store):
-            graph = builder.compile(checkpointer=saver, store=store)
+        async with PERSISTENCE[persistence](Path(tmp)) as (saver, _store):
+            graph = builder.compile(checkpointer=saver)
             return await drive(
                 graph,
                 {"messages": []},
