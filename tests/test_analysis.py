@@ -296,6 +296,19 @@ def test_sweeping_claims_cost_what_an_explanation_earns(pack):
         assert waved.scores[criterion] < explained.scores[criterion] - 0.75, criterion
 
 
+def test_a_fix_reported_after_the_fact_is_no_sweeping_claim(pack):
+    base = "I'd put Redis in front of the endpoint with cache-aside and a TTL of a few minutes."
+    claimed = analyse(
+        pack, base + " More pods usually fixes load issues immediately.", question=CACHE_QUESTION
+    )
+    reported = analyse(
+        pack,
+        base + " Immediately after the alert we rolled the deploy back, fixing the reads again.",
+        question=CACHE_QUESTION,
+    )
+    assert "overclaim" in claimed.signals and "overclaim" not in reported.signals
+
+
 def test_each_sweeping_sentence_costs_once_and_a_denied_one_costs_nothing(pack):
     from rubric.analysis import RED_FLAG_PENALTY
 
