@@ -594,6 +594,26 @@ def analyse_answer(question: Question, bank: TopicBank, answers: Sequence[str]) 
     return _own_copy(analysis)
 
 
+def grader_parts(question: Question, bank: TopicBank, answer: str) -> dict[str, float]:
+    """The parts the main criterion of one main answer is built from, for studies of the grader
+    (`evals/feature_study.py`): what each part alone, or a new mix of them, would agree with."""
+    read = _read_answers([answer], [*question.red_flags, *bank.red_flags])
+    coverage = _cover_key_points(question, read)
+    shows = _Shows(read)
+    _answer_signals(bank, read, coverage.coverage, shows)
+    raw = _criterion_scores(question, read, coverage, shows)
+    return {
+        "quality": clamp_score(raw[question.criteria[0]]),
+        "coverage": coverage.coverage,
+        "key_points_found": float(len(coverage.found)),
+        "substance": float(coverage.substance),
+        "vocabulary": float(coverage.vocabulary),
+        "reasoning": _reasoning(shows),
+        "wrong_claims": float(len(read.red_flags) + shows.sentences("overclaim")),
+        "words": float(read.n_words),
+    }
+
+
 def _own_copy(analysis: AnswerAnalysis) -> AnswerAnalysis:
     """A copy the caller may change without touching the cached result.
 
