@@ -594,14 +594,21 @@ def analyse_answer(question: Question, bank: TopicBank, answers: Sequence[str]) 
     return _own_copy(analysis)
 
 
-def grader_parts(question: Question, bank: TopicBank, answer: str) -> dict[str, float]:
-    """The parts the main criterion of one main answer is built from, for studies of the grader
-    (`evals/feature_study.py`): what each part alone, or a new mix of them, would agree with."""
-    read = _read_answers([answer], [*question.red_flags, *bank.red_flags])
+def _read_and_score(
+    question: Question, bank: TopicBank, answers: Sequence[str]
+) -> tuple[_Read, _Coverage, _Shows, dict[Criterion, float]]:
+    """Read the answers, credit the key points, add the signals and score each criterion."""
+    read = _read_answers(answers, [*question.red_flags, *bank.red_flags])
     coverage = _cover_key_points(question, read)
     shows = _Shows(read)
     _answer_signals(bank, read, coverage.coverage, shows)
-    raw = _criterion_scores(question, read, coverage, shows)
+    return read, coverage, shows, _criterion_scores(question, read, coverage, shows)
+
+
+def grader_parts(question: Question, bank: TopicBank, answer: str) -> dict[str, float]:
+    """The parts the main criterion of one main answer is built from, for studies of the grader
+    (`evals/feature_study.py`): what each part alone, or a new mix of them, would agree with."""
+    read, coverage, shows, raw = _read_and_score(question, bank, [answer])
     return {
         "quality": clamp_score(raw[question.criteria[0]]),
         "coverage": coverage.coverage,
@@ -633,11 +640,7 @@ def _own_copy(analysis: AnswerAnalysis) -> AnswerAnalysis:
 
 def _analyse(question: Question, bank: TopicBank, answers: Sequence[str]) -> AnswerAnalysis:
     """Read the answers, credit the key points, read the signals, score and explain."""
-    read = _read_answers(answers, [*question.red_flags, *bank.red_flags])
-    coverage = _cover_key_points(question, read)
-    shows = _Shows(read)
-    _answer_signals(bank, read, coverage.coverage, shows)
-    raw = _criterion_scores(question, read, coverage, shows)
+    read, coverage, _, raw = _read_and_score(question, bank, answers)
     quality = clamp_score(raw[question.criteria[0]])
     anchor = max(1, min(5, round(quality)))
     return AnswerAnalysis(
